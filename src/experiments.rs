@@ -1,0 +1,180 @@
+//! The reference experiments as data: every model of the report in two presets.
+//! `faithful` is the reference's exact recipe; `best` keeps its layer widths
+//! and label budget and changes everything else.
+
+use crate::activation::Activation::{self, Linear, Relu, Sigmoid};
+use crate::config::Config;
+use crate::data::{PixelScale, Protocol};
+use crate::layer::Init;
+use crate::loss::ReconLoss;
+use crate::net::LayerSpec;
+use crate::optim::OptimSpec;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Preset {
+    Faithful,
+    Best,
+}
+
+/// One row of the reference table.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Experiment {
+    pub name: &'static str,
+    pub description: &'static str,
+    /// The report's test accuracy (0..1), where it gave one.
+    pub reference_accuracy: Option<f64>,
+    /// The report's training time, as it wrote it.
+    pub reference_time: &'static str,
+}
+
+/// name, description, reference accuracy, reference time.
+pub const EXPERIMENTS: &[Experiment] = &[
+    Experiment {
+        name: "mnist_mlp_all",
+        description: "MLP [10], all labels",
+        reference_accuracy: Some(0.905),
+        reference_time: "30 s",
+    },
+    Experiment {
+        name: "mnist_mlp_1p",
+        description: "MLP [10], 1% of labels",
+        reference_accuracy: Some(0.684),
+        reference_time: "<1 s",
+    },
+    Experiment {
+        name: "mnist_auto_1",
+        description: "autoencoder [10] + decoder [784], head [10], 1% labels",
+        reference_accuracy: Some(0.746),
+        reference_time: "1 s",
+    },
+    Experiment {
+        name: "mnist_auto_fix",
+        description: "as auto_1, encoder frozen in the supervised phase",
+        reference_accuracy: Some(0.749),
+        reference_time: "–",
+    },
+    Experiment {
+        name: "mnist_auto_2",
+        description: "encoder [64, 10], decoder [64, 784], 1% labels",
+        reference_accuracy: Some(0.796),
+        reference_time: "306 s AE + 1 s",
+    },
+    Experiment {
+        name: "mnist_auto_3",
+        description: "encoder [64, 1], decoder [64, 784], 1% labels",
+        reference_accuracy: Some(0.187),
+        reference_time: "294 s AE + 3 s",
+    },
+    Experiment {
+        name: "mnist_hash_1",
+        description: "semantic hash, 10-bit sigmoid code",
+        reference_accuracy: None,
+        reference_time: "–",
+    },
+    Experiment {
+        name: "mnist_hash_2",
+        description: "semantic hash, encoder [64, 10 sigmoid]",
+        reference_accuracy: None,
+        reference_time: "–",
+    },
+    Experiment {
+        name: "mnist_hash_3",
+        description: "mnist_hash_2 trained 50 epochs in all",
+        reference_accuracy: None,
+        reference_time: "–",
+    },
+];
+
+pub fn find(name: &str) -> Option<&'static Experiment> {
+    EXPERIMENTS.iter().find(|e| e.name == name)
+}
+
+fn l(width: usize, act: Activation) -> LayerSpec {
+    LayerSpec { width, act }
+}
+
+/// The configuration of a reference model in a preset, on a protocol.
+pub fn config(name: &str, preset: Preset, protocol: Protocol) -> Option<Config> {
+    find(name)?;
+    let faithful = preset == Preset::Faithful;
+    // The reference's decoders end in ReLU (raw pixels); ours in a sigmoid
+    // trained with binary cross-entropy on 0..1 pixels.
+    let out = if faithful { Relu } else { Sigmoid };
+    let mut c = Config {
+        name: name.to_string(),
+        protocol,
+        report_every: 2,
+        ..Config::default()
+    };
+    match name {
+        "mnist_mlp_all" | "mnist_mlp_1p" => {
+            c.head = Some(vec![l(10, Relu)]);
+        }
+        "mnist_auto_1" | "mnist_auto_fix" => {
+            c.encoder = vec![l(10, Relu)];
+            c.decoder = vec![l(784, out)];
+            c.head = Some(vec![l(10, Relu)]);
+            c.freeze_encoder = name == "mnist_auto_fix";
+        }
+        "mnist_auto_2" | "mnist_auto_3" => {
+            let code = if name == "mnist_auto_2" { 10 } else { 1 };
+            c.encoder = vec![l(64, Relu), l(code, if faithful { Relu } else { Linear })];
+            c.decoder = vec![l(64, Relu), l(784, out)];
+            c.head = Some(vec![l(10, Relu)]);
+        }
+        "mnist_hash_1" => {
+            c.encoder = vec![l(10, Sigmoid)];
+            c.decoder = vec![l(784, out)];
+            c.head = None;
+        }
+        _ => {
+            // mnist_hash_2, mnist_hash_3
+            c.encoder = vec![l(64, Relu), l(10, Sigmoid)];
+            c.decoder = vec![l(64, Relu), l(784, out)];
+            c.head = None;
+        }
+    }
+    let autoencoder = !c.decoder.is_empty();
+    let hash = c.head.is_none();
+    c.label_fraction = if name == "mnist_mlp_all" { 1.0 } else { 0.01 };
+    c.ae_epochs = match (autoencoder, name) {
+        (false, _) => 0,
+        (true, "mnist_hash_3") => 50,
+        _ => 10,
+    };
+    c.sup_epochs = if hash { 0 } else { 10 };
+    if faithful {
+        c.scale = PixelScale::Raw;
+        c.init = Init::Reference;
+        c.optim = OptimSpec::adam(0.001);
+        c.batch = 10;
+        c.recon_loss = ReconLoss::Mse;
+    } else {
+        c.scale = PixelScale::Unit;
+        c.init = Init::Scaled;
+        c.recon_loss = ReconLoss::Bce;
+        c.optim = OptimSpec::adam(0.002);
+        c.cosine = true;
+        c.batch = 32;
+        if hash {
+            // Noise before the sigmoid forces the code towards 0/1, so
+            // thresholding it loses little (Salakhutdinov & Hinton).
+            c.code_noise = 4.0;
+        }
+        if c.label_fraction < 1.0 {
+            // 480 (or 80) labels: many more passes over them, shifted copies,
+            // mild weight decay.
+            c.sup_epochs = 60;
+            c.shift = 2;
+            c.weight_decay = 1e-4;
+            c.batch = 32;
+        }
+    }
+    Some(c)
+}
+
+pub fn names() -> impl Iterator<Item = &'static str> {
+    EXPERIMENTS.iter().map(|e| e.name)
+}

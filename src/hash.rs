@@ -1,0 +1,246 @@
+//! Semantic hashing: threshold a sigmoid code into a binary key, index every
+//! training image by key, answer a query with the images whose keys lie within
+//! Hamming radius r, ranked by (Hamming distance, squared code distance).
+
+use ndarray::{Array2, ArrayView1};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// Bit i of the key is set when code unit i is at least 0.5.
+pub fn key(code: ArrayView1<f32>) -> u64 {
+    code.iter()
+        .enumerate()
+        .fold(0u64, |k, (i, &v)| if v >= 0.5 { k | 1 << i } else { k })
+}
+
+fn sq_dist(a: ArrayView1<f32>, b: ArrayView1<f32>) -> f32 {
+    a.iter().zip(b.iter()).map(|(x, y)| (x - y) * (x - y)).sum()
+}
+
+#[derive(Clone, Debug)]
+pub struct HashIndex {
+    pub bits: usize,
+    pub codes: Array2<f32>,
+    pub labels: Vec<u8>,
+    pub keys: Vec<u64>,
+    /// key → indices of the training images in that bucket, in index order.
+    pub buckets: HashMap<u64, Vec<u32>>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Hit {
+    pub index: u32,
+    pub label: u8,
+    pub hamming: u32,
+    pub distance: f32,
+}
+
+/// Retrieval quality over a set of queries.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct HashMetrics {
+    pub bits: usize,
+    pub buckets_used: usize,
+    pub largest_bucket: usize,
+    /// Mean number of training images in the bucket a query lands in.
+    pub mean_query_bucket: f64,
+    /// Same-label precision inside the query's own bucket (radius 0), averaged
+    /// over queries whose bucket is not empty.
+    pub bucket_precision: f64,
+    /// Fraction of queries whose bucket is not empty.
+    pub bucket_coverage: f64,
+    /// Same-label precision of the top 10 of the full ranking.
+    pub precision_at_10: f64,
+    /// Mean average precision over the full ranking of the training set.
+    pub map: f64,
+    pub queries: usize,
+}
+
+impl HashIndex {
+    pub fn build(codes: Array2<f32>, labels: Vec<u8>) -> HashIndex {
+        let bits = codes.ncols();
+        let keys: Vec<u64> = codes.rows().into_iter().map(key).collect();
+        let mut buckets: HashMap<u64, Vec<u32>> = HashMap::new();
+        for (i, &k) in keys.iter().enumerate() {
+            buckets.entry(k).or_default().push(i as u32);
+        }
+        HashIndex {
+            bits,
+            codes,
+            labels,
+            keys,
+            buckets,
+        }
+    }
+
+    /// Every indexed image within `radius` bits of the query's key, ranked by
+    /// (Hamming distance, code distance, index); at most `limit`.
+    pub fn search(&self, code: ArrayView1<f32>, radius: u32, limit: usize) -> Vec<Hit> {
+        let q = key(code);
+        let mut hits = Vec::new();
+        for (&k, members) in &self.buckets {
+            let h = (k ^ q).count_ones();
+            if h <= radius {
+                hits.extend(members.iter().map(|&i| Hit {
+                    index: i,
+                    label: self.labels[i as usize],
+                    hamming: h,
+                    distance: sq_dist(code, self.codes.row(i as usize)),
+                }));
+            }
+        }
+        hits.sort_unstable_by(|a, b| {
+            (a.hamming, a.distance, a.index)
+                .partial_cmp(&(b.hamming, b.distance, b.index))
+                .expect("finite")
+        });
+        hits.truncate(limit);
+        hits
+    }
+
+    /// Buckets by size, largest first: (key, size).
+    pub fn occupancy(&self) -> Vec<(u64, usize)> {
+        let mut v: Vec<(u64, usize)> = self.buckets.iter().map(|(&k, m)| (k, m.len())).collect();
+        v.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        v
+    }
+
+    /// Per-query figures, summed by `Accumulator` so the page can evaluate a
+    /// few queries per frame.
+    pub fn score_query(&self, code: ArrayView1<f32>, label: u8, acc: &mut Accumulator) {
+        let q = key(code);
+        let n = self.keys.len();
+        if let Some(members) = self.buckets.get(&q) {
+            let same = members
+                .iter()
+                .filter(|&&i| self.labels[i as usize] == label)
+                .count();
+            acc.bucket_precision += same as f64 / members.len() as f64;
+            acc.covered += 1;
+            acc.bucket_size += members.len() as f64;
+        }
+        // Full ranking: Hamming distance first, code distance breaks ties. A
+        // code distance is below bits + 1, so one number orders both.
+        let span = self.bits as f32 + 1.0;
+        let mut order: Vec<(f32, u32)> = (0..n)
+            .map(|i| {
+                let h = (self.keys[i] ^ q).count_ones() as f32;
+                (h * span + sq_dist(code, self.codes.row(i)), i as u32)
+            })
+            .collect();
+        order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let (mut hits, mut ap) = (0usize, 0.0f64);
+        for (rank, &(_, i)) in order.iter().enumerate() {
+            if self.labels[i as usize] == label {
+                hits += 1;
+                ap += hits as f64 / (rank + 1) as f64;
+            }
+            if rank == 9 {
+                acc.precision_at_10 += hits as f64 / 10.0;
+            }
+        }
+        if hits > 0 {
+            acc.map += ap / hits as f64;
+        }
+        acc.queries += 1;
+    }
+
+    pub fn metrics(&self, acc: &Accumulator) -> HashMetrics {
+        let occ = self.occupancy();
+        let q = acc.queries.max(1) as f64;
+        HashMetrics {
+            bits: self.bits,
+            buckets_used: occ.len(),
+            largest_bucket: occ.first().map_or(0, |b| b.1),
+            mean_query_bucket: acc.bucket_size / q,
+            bucket_precision: acc.bucket_precision / acc.covered.max(1) as f64,
+            bucket_coverage: acc.covered as f64 / q,
+            precision_at_10: acc.precision_at_10 / q,
+            map: acc.map / q,
+            queries: acc.queries,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Accumulator {
+    pub queries: usize,
+    pub covered: usize,
+    pub bucket_precision: f64,
+    pub bucket_size: f64,
+    pub precision_at_10: f64,
+    pub map: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Rng;
+
+    fn random_index(n: usize, bits: usize, seed: u64) -> HashIndex {
+        let mut r = Rng::new(seed);
+        let codes = Array2::from_shape_simple_fn((n, bits), || r.uniform() as f32);
+        let labels = (0..n).map(|i| (i % 10) as u8).collect();
+        HashIndex::build(codes, labels)
+    }
+
+    #[test]
+    fn every_image_in_exactly_one_bucket() {
+        let idx = random_index(500, 6, 1);
+        let mut seen = vec![0; 500];
+        for (k, m) in &idx.buckets {
+            for &i in m {
+                seen[i as usize] += 1;
+                assert_eq!(idx.keys[i as usize], *k);
+            }
+        }
+        assert!(seen.iter().all(|&c| c == 1));
+        assert_eq!(idx.occupancy().iter().map(|b| b.1).sum::<usize>(), 500);
+    }
+
+    #[test]
+    fn larger_radius_returns_a_superset_in_rank_order() {
+        let idx = random_index(400, 8, 2);
+        let q = idx.codes.row(17).to_owned();
+        let mut prev: Vec<u32> = Vec::new();
+        for r in 0..=8 {
+            let hits = idx.search(q.view(), r, usize::MAX);
+            let ids: Vec<u32> = hits.iter().map(|h| h.index).collect();
+            assert!(
+                prev.iter().all(|i| ids.contains(i)),
+                "radius {r} lost a hit"
+            );
+            assert!(hits
+                .windows(2)
+                .all(|w| (w[0].hamming, w[0].distance) <= (w[1].hamming, w[1].distance)));
+            assert!(hits.iter().all(|h| h.hamming <= r));
+            prev = ids;
+        }
+        assert_eq!(prev.len(), 400, "radius = bits reaches everything");
+        assert_eq!(
+            idx.search(q.view(), 0, 5)[0].index,
+            17,
+            "a query finds itself first"
+        );
+    }
+
+    #[test]
+    fn perfect_codes_score_one() {
+        // Code = one-hot-ish key per label: every bucket is pure.
+        let n = 100;
+        let codes = Array2::from_shape_fn(
+            (n, 4),
+            |(i, j)| if (i % 10) >> j & 1 == 1 { 0.9 } else { 0.1 },
+        );
+        let labels: Vec<u8> = (0..n).map(|i| (i % 10) as u8).collect();
+        let idx = HashIndex::build(codes.clone(), labels.clone());
+        let mut acc = Accumulator::default();
+        for (i, &label) in labels.iter().enumerate().take(20) {
+            idx.score_query(codes.row(i), label, &mut acc);
+        }
+        let m = idx.metrics(&acc);
+        assert_eq!(m.buckets_used, 10);
+        assert!((m.bucket_precision - 1.0).abs() < 1e-12);
+        assert!((m.map - 1.0).abs() < 1e-12);
+        assert!((m.precision_at_10 - 1.0).abs() < 1e-12);
+    }
+}

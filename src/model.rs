@@ -1,0 +1,114 @@
+//! The model every experiment trains: an optional encoder, an optional decoder
+//! (autoencoder) and an optional classifier head on the code. A plain MLP is a
+//! head on the raw input; a semantic-hash model has a sigmoid code and no head.
+
+use crate::activation::Activation;
+use crate::config::Config;
+use crate::data::{CLASSES, PIXELS};
+use crate::error::Result;
+use crate::net::{LayerSpec, Net};
+use crate::rng::Rng;
+use ndarray::{Array2, ArrayView2, Axis};
+
+#[derive(Clone, Debug)]
+pub struct Model {
+    pub config: Config,
+    pub encoder: Option<Net>,
+    pub decoder: Option<Net>,
+    pub head: Option<Net>,
+}
+
+/// The classifier's layers: its hidden layers, then linear logits.
+pub fn head_layers(hidden: &[LayerSpec]) -> Vec<LayerSpec> {
+    let mut v = hidden.to_vec();
+    v.push(LayerSpec {
+        width: CLASSES,
+        act: Activation::Linear,
+    });
+    v
+}
+
+impl Model {
+    pub fn new(config: &Config) -> Result<Model> {
+        config.validate()?;
+        let mut rng = Rng::new(config.seed as u64).fork(0x1A17);
+        let nonempty = |specs: &[LayerSpec], n_in: usize, rng: &mut Rng| {
+            (!specs.is_empty()).then(|| Net::new(n_in, specs, config.init, rng))
+        };
+        let mut encoder = nonempty(&config.encoder, PIXELS, &mut rng);
+        if let Some(code) = encoder.as_mut().and_then(|e| e.layers.last_mut()) {
+            code.noise = config.code_noise;
+        }
+        let code = config.code_width();
+        let decoder = nonempty(&config.decoder, code, &mut rng);
+        let head = config
+            .head
+            .as_ref()
+            .map(|h| Net::new(code, &head_layers(h), config.init, &mut rng));
+        Ok(Model {
+            config: config.clone(),
+            encoder,
+            decoder,
+            head,
+        })
+    }
+
+    /// Pixels on the 0..255 byte scale → the network's input scale.
+    pub fn input(&self, pixels: ArrayView2<f32>) -> Array2<f32> {
+        let k = self.config.scale.factor();
+        pixels.mapv(|p| p * k)
+    }
+
+    pub fn code(&self, x: ArrayView2<f32>) -> Array2<f32> {
+        match &self.encoder {
+            Some(e) => e.infer(x),
+            None => x.to_owned(),
+        }
+    }
+
+    pub fn decode(&self, code: ArrayView2<f32>) -> Option<Array2<f32>> {
+        self.decoder.as_ref().map(|d| d.infer(code))
+    }
+
+    /// Class probabilities (softmax of the logits), from a code.
+    pub fn classify_code(&self, code: ArrayView2<f32>) -> Option<Array2<f32>> {
+        let mut p = self.head.as_ref()?.infer(code);
+        for mut row in p.rows_mut() {
+            let max = row.fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+            row.mapv_inplace(|v| (v - max).exp());
+            let s = row.sum();
+            row /= s;
+        }
+        Some(p)
+    }
+
+    /// Runs `f` over row chunks of `x` and stacks the results: inference on a
+    /// whole data set without one giant intermediate matrix.
+    pub fn chunked(
+        x: ArrayView2<f32>,
+        chunk: usize,
+        f: impl Fn(ArrayView2<f32>) -> Array2<f32>,
+    ) -> Array2<f32> {
+        let parts: Vec<Array2<f32>> = x.axis_chunks_iter(Axis(0), chunk.max(1)).map(f).collect();
+        let views: Vec<ArrayView2<f32>> = parts.iter().map(|p| p.view()).collect();
+        ndarray::concatenate(Axis(0), &views).unwrap_or_else(|_| Array2::zeros((0, 0)))
+    }
+
+    pub fn nets(&self) -> impl Iterator<Item = (&'static str, &Net)> {
+        [
+            ("encoder", &self.encoder),
+            ("decoder", &self.decoder),
+            ("head", &self.head),
+        ]
+        .into_iter()
+        .filter_map(|(n, net)| net.as_ref().map(|net| (n, net)))
+    }
+
+    pub fn param_count(&self) -> usize {
+        self.nets().map(|(_, n)| n.param_count()).sum()
+    }
+
+    pub fn all_finite(&self) -> bool {
+        self.nets().all(|(_, n)| n.all_finite())
+    }
+}

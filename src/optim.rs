@@ -1,0 +1,129 @@
+//! Optimisers. The state is per net, shaped like its parameters.
+
+use crate::net::Net;
+use ndarray::{Array1, Array2, Zip};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum OptimSpec {
+    /// Adam; the reference used lr 0.001, betas (0.9, 0.999), eps 1e-8.
+    Adam {
+        lr: f32,
+        beta1: f32,
+        beta2: f32,
+        eps: f32,
+    },
+    /// Plain SGD with momentum.
+    Sgd { lr: f32, momentum: f32 },
+}
+
+impl OptimSpec {
+    pub fn adam(lr: f32) -> OptimSpec {
+        OptimSpec::Adam {
+            lr,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+        }
+    }
+
+    pub fn lr(&self) -> f32 {
+        match *self {
+            OptimSpec::Adam { lr, .. } | OptimSpec::Sgd { lr, .. } => lr,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Optimizer {
+    pub spec: OptimSpec,
+    /// Multiplies the spec's learning rate (schedules set it).
+    pub lr_scale: f32,
+    /// Decoupled weight decay (AdamW style) on weights, not biases.
+    pub weight_decay: f32,
+    t: u32,
+    m_w: Vec<Array2<f32>>,
+    v_w: Vec<Array2<f32>>,
+    m_b: Vec<Array1<f32>>,
+    v_b: Vec<Array1<f32>>,
+}
+
+impl Optimizer {
+    pub fn new(spec: OptimSpec, weight_decay: f32, net: &Net) -> Optimizer {
+        let zw = || {
+            net.layers
+                .iter()
+                .map(|l| Array2::zeros(l.w.raw_dim()))
+                .collect()
+        };
+        let zb = || {
+            net.layers
+                .iter()
+                .map(|l| Array1::zeros(l.b.raw_dim()))
+                .collect()
+        };
+        Optimizer {
+            spec,
+            lr_scale: 1.0,
+            weight_decay,
+            t: 0,
+            m_w: zw(),
+            v_w: zw(),
+            m_b: zb(),
+            v_b: zb(),
+        }
+    }
+
+    /// Applies the gradients the net holds from its last backward pass.
+    pub fn step(&mut self, net: &mut Net) {
+        self.t += 1;
+        let lr = self.spec.lr() * self.lr_scale;
+        let decay = 1.0 - lr * self.weight_decay;
+        for (i, layer) in net.layers.iter_mut().enumerate() {
+            if self.weight_decay > 0.0 {
+                layer.w.mapv_inplace(|w| w * decay);
+            }
+            match self.spec {
+                OptimSpec::Adam {
+                    beta1, beta2, eps, ..
+                } => {
+                    // Bias corrections folded into the step size.
+                    let c1 = 1.0 - beta1.powi(self.t as i32);
+                    let c2 = 1.0 - beta2.powi(self.t as i32);
+                    let step = lr * c2.sqrt() / c1;
+                    let eps = eps * c2.sqrt();
+                    let upd = |p: &mut f32, g: &f32, m: &mut f32, v: &mut f32| {
+                        *m = beta1 * *m + (1.0 - beta1) * g;
+                        *v = beta2 * *v + (1.0 - beta2) * g * g;
+                        *p -= step * *m / (v.sqrt() + eps);
+                    };
+                    Zip::from(&mut layer.w)
+                        .and(&net.dw[i])
+                        .and(&mut self.m_w[i])
+                        .and(&mut self.v_w[i])
+                        .for_each(upd);
+                    Zip::from(&mut layer.b)
+                        .and(&net.db[i])
+                        .and(&mut self.m_b[i])
+                        .and(&mut self.v_b[i])
+                        .for_each(upd);
+                }
+                OptimSpec::Sgd { momentum, .. } => {
+                    let upd = |p: &mut f32, g: &f32, m: &mut f32| {
+                        *m = momentum * *m + g;
+                        *p -= lr * *m;
+                    };
+                    Zip::from(&mut layer.w)
+                        .and(&net.dw[i])
+                        .and(&mut self.m_w[i])
+                        .for_each(upd);
+                    Zip::from(&mut layer.b)
+                        .and(&net.db[i])
+                        .and(&mut self.m_b[i])
+                        .for_each(upd);
+                }
+            }
+        }
+    }
+}

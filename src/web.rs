@@ -1,0 +1,297 @@
+//! The wasm-bindgen surface: one thin layer over the engine. Configs, progress
+//! and results cross as plain JS objects (serde-wasm-bindgen); every engine
+//! error becomes a JS `Error` carrying its message; a panic, should one ever
+//! happen, is logged readably instead of as "unreachable".
+
+use crate::config::Config;
+use crate::data::{self, Digits, Protocol, PIXELS};
+use crate::experiments::{self, Preset};
+use crate::hash::{self, Hit};
+use crate::loss::argmax_rows;
+use crate::train::Trainer;
+use ndarray::{Array2, Axis};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        web_sys::console::error_1(&format!("aelab engine panic: {info}").into());
+    }));
+}
+
+fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&format!("cannot convert result: {e}")))
+}
+
+fn err(e: crate::error::Error) -> JsError {
+    JsError::new(&e.0)
+}
+
+/// The reference experiments: name, description, reference figures.
+#[wasm_bindgen]
+pub fn experiments() -> Result<JsValue, JsError> {
+    to_js(&experiments::EXPERIMENTS)
+}
+
+/// A reference model's config in a preset, for the page's protocol.
+#[wasm_bindgen(js_name = presetConfig)]
+pub fn preset_config(name: &str, preset: &str) -> Result<JsValue, JsError> {
+    let preset = match preset {
+        "faithful" => Preset::Faithful,
+        "best" => Preset::Best,
+        p => {
+            return Err(JsError::new(&format!(
+                "unknown preset {p:?}; expected \"faithful\" or \"best\""
+            )))
+        }
+    };
+    let c = experiments::config(name, preset, Protocol::Browser)
+        .ok_or_else(|| JsError::new(&format!("unknown model {name:?}")))?;
+    to_js(&c)
+}
+
+/// A seed from the platform's entropy, for a "new seed" button.
+#[wasm_bindgen(js_name = freshSeed)]
+pub fn fresh_seed() -> u32 {
+    crate::rng::fresh_seed()
+}
+
+#[derive(Serialize)]
+struct Analysis {
+    /// Class probabilities, when the model has a classifier.
+    probs: Option<Vec<f32>>,
+    predicted: Option<u8>,
+    code: Vec<f32>,
+    /// Hash key bits (code ≥ 0.5), when the code is a sigmoid hash code.
+    bits: Option<Vec<u8>>,
+    /// The reconstruction on the 0..1 scale, when the model has a decoder.
+    reconstruction: Option<Vec<f32>>,
+    neighbours: Vec<Hit>,
+}
+
+/// The lab: the loaded digits and at most one run.
+#[wasm_bindgen]
+pub struct Lab {
+    digits: Digits,
+    trainer: Option<Trainer>,
+}
+
+#[wasm_bindgen]
+impl Lab {
+    /// Parses the page's data file (the compact subset format, raw or gzip).
+    #[wasm_bindgen(constructor)]
+    pub fn new(bytes: &[u8]) -> Result<Lab, JsError> {
+        Ok(Lab {
+            digits: data::parse_subset(bytes).map_err(err)?,
+            trainer: None,
+        })
+    }
+
+    pub fn count(&self) -> u32 {
+        self.digits.len() as u32
+    }
+
+    /// Digit `i`'s 784 pixels, 0..255.
+    pub fn image(&self, i: u32) -> Result<Vec<u8>, JsError> {
+        let i = i as usize;
+        if i >= self.digits.len() {
+            return Err(JsError::new(&format!(
+                "digit {i} does not exist; there are {}",
+                self.digits.len()
+            )));
+        }
+        Ok(self.digits.image(i).to_vec())
+    }
+
+    pub fn label(&self, i: u32) -> Result<u8, JsError> {
+        self.digits
+            .labels
+            .get(i as usize)
+            .copied()
+            .ok_or_else(|| JsError::new(&format!("digit {i} does not exist")))
+    }
+
+    /// Starts a new run (replacing any previous one) from a config object.
+    pub fn start(&mut self, config: JsValue) -> Result<(), JsError> {
+        let config: Config = serde_wasm_bindgen::from_value(config)
+            .map_err(|e| JsError::new(&format!("invalid config: {e}")))?;
+        self.trainer = None;
+        self.trainer = Some(Trainer::new(&config, &self.digits).map_err(err)?);
+        Ok(())
+    }
+
+    pub fn reset(&mut self) {
+        self.trainer = None;
+    }
+
+    fn trainer(&self) -> Result<&Trainer, JsError> {
+        self.trainer
+            .as_ref()
+            .ok_or_else(|| JsError::new("no model yet: start a run first"))
+    }
+
+    /// Advances the run by at most `max_batches` batches or `max_ms`
+    /// milliseconds; returns the progress object.
+    pub fn step(&mut self, max_batches: u32, max_ms: f64) -> Result<JsValue, JsError> {
+        let t = self
+            .trainer
+            .as_mut()
+            .ok_or_else(|| JsError::new("no run to step: start one first"))?;
+        if !(max_ms.is_finite() && max_ms > 0.0) {
+            return Err(JsError::new(&format!(
+                "time budget {max_ms} ms is not a positive number"
+            )));
+        }
+        to_js(&t.step(max_batches.max(1) as usize, max_ms / 1000.0))
+    }
+
+    pub fn finished(&self) -> bool {
+        self.trainer.as_ref().is_some_and(Trainer::finished)
+    }
+
+    pub fn results(&self) -> Result<JsValue, JsError> {
+        to_js(&self.trainer()?.results)
+    }
+
+    pub fn config(&self) -> Result<JsValue, JsError> {
+        to_js(&self.trainer()?.model.config)
+    }
+
+    /// Reconstructions (0..1) of the given test digits, 784 values each.
+    pub fn reconstruct(&self, test_indices: &[u32]) -> Result<Vec<f32>, JsError> {
+        let t = self.trainer()?;
+        let x = self.test_rows(t, test_indices)?;
+        let rec = t
+            .model
+            .decode(t.model.code(x.view()).view())
+            .ok_or_else(|| JsError::new("this model has no decoder to reconstruct with"))?;
+        let k = 1.0 / t.model.config.scale.peak();
+        Ok(rec.iter().map(|v| (v * k).clamp(0.0, 1.0)).collect())
+    }
+
+    /// Codes of the first `n` test digits, row-major (n × code width).
+    pub fn codes(&self, n: u32) -> Result<Vec<f32>, JsError> {
+        let t = self.trainer()?;
+        let n = (n as usize).min(t.x_test().nrows());
+        Ok(t.model
+            .code(t.x_test().slice(ndarray::s![..n, ..]))
+            .iter()
+            .copied()
+            .collect())
+    }
+
+    /// Encodes, reconstructs, classifies and looks up one image (784 values
+    /// on the 0..1 scale, e.g. from the drawing pad).
+    pub fn analyse(&self, pixels: &[f32], radius: u32, limit: u32) -> Result<JsValue, JsError> {
+        let t = self.trainer()?;
+        if pixels.len() != PIXELS {
+            return Err(JsError::new(&format!(
+                "an image has 784 pixels; got {}",
+                pixels.len()
+            )));
+        }
+        if pixels.iter().any(|p| !p.is_finite()) {
+            return Err(JsError::new(
+                "the image contains a value that is not a finite number",
+            ));
+        }
+        let peak = t.model.config.scale.peak();
+        let x = Array2::from_shape_vec(
+            (1, PIXELS),
+            pixels.iter().map(|p| p.clamp(0.0, 1.0) * peak).collect(),
+        )
+        .expect("784 values");
+        let code = t.model.code(x.view());
+        let probs = t.model.classify_code(code.view());
+        let hash_code = t.model.config.is_hash();
+        let neighbours = match (&t.index, hash_code) {
+            (Some(index), true) => index.search(code.row(0), radius, limit as usize),
+            _ => Vec::new(),
+        };
+        to_js(&Analysis {
+            predicted: probs.as_ref().map(|p| argmax_rows(p)[0]),
+            probs: probs.map(|p| p.iter().copied().collect()),
+            bits: hash_code.then(|| code.iter().map(|&v| u8::from(v >= 0.5)).collect()),
+            reconstruction: t
+                .model
+                .decode(code.view())
+                .map(|r| r.iter().map(|v| (v / peak).clamp(0.0, 1.0)).collect()),
+            code: code.iter().copied().collect(),
+            neighbours,
+        })
+    }
+
+    /// The training digits found for test digit `i` within Hamming `radius`.
+    pub fn search(&self, test_index: u32, radius: u32, limit: u32) -> Result<JsValue, JsError> {
+        let t = self.trainer()?;
+        let index = t.index.as_ref().ok_or_else(|| {
+            JsError::new("no hash index yet: train a hash model to the end first")
+        })?;
+        let x = self.test_rows(t, &[test_index])?;
+        let code = t.model.code(x.view());
+        to_js(&index.search(code.row(0), radius, limit as usize))
+    }
+
+    /// Bucket sizes, largest first: [[key, size], ...] (at most `top`).
+    pub fn occupancy(&self, top: u32) -> Result<JsValue, JsError> {
+        let t = self.trainer()?;
+        let index = t
+            .index
+            .as_ref()
+            .ok_or_else(|| JsError::new("no hash index yet"))?;
+        let occ: Vec<(String, usize)> = index
+            .occupancy()
+            .into_iter()
+            .take(top as usize)
+            .map(|(k, n)| (format!("{:0w$b}", k, w = index.bits), n))
+            .collect();
+        to_js(&occ)
+    }
+
+    /// Index into the whole data set of training digit `i` of the current
+    /// run, and of test digit `i`, so the page can draw them.
+    #[wasm_bindgen(js_name = trainDigit)]
+    pub fn train_digit(&self, i: u32) -> Result<Vec<u8>, JsError> {
+        let t = self.trainer()?;
+        let i = i as usize;
+        if i >= t.split.train.len() {
+            return Err(JsError::new(&format!("training digit {i} does not exist")));
+        }
+        Ok(t.split.train.image(i).to_vec())
+    }
+
+    #[wasm_bindgen(js_name = testDigit)]
+    pub fn test_digit(&self, i: u32) -> Result<Vec<u8>, JsError> {
+        let t = self.trainer()?;
+        let i = i as usize;
+        if i >= t.split.test.len() {
+            return Err(JsError::new(&format!("test digit {i} does not exist")));
+        }
+        Ok(t.split.test.image(i).to_vec())
+    }
+
+    #[wasm_bindgen(js_name = testLabels)]
+    pub fn test_labels(&self) -> Result<Vec<u8>, JsError> {
+        Ok(self.trainer()?.split.test.labels.clone())
+    }
+
+    fn test_rows(&self, t: &Trainer, idx: &[u32]) -> Result<Array2<f32>, JsError> {
+        let n = t.x_test().nrows();
+        let idx: Vec<usize> = idx.iter().map(|&i| i as usize).collect();
+        if let Some(&bad) = idx.iter().find(|&&i| i >= n) {
+            return Err(JsError::new(&format!(
+                "test digit {bad} does not exist; there are {n}"
+            )));
+        }
+        Ok(t.x_test().select(Axis(0), &idx))
+    }
+}
+
+/// Key of a code (for the page's display).
+#[wasm_bindgen(js_name = hashKey)]
+pub fn hash_key(code: &[f32]) -> String {
+    let k = hash::key(ndarray::ArrayView1::from(code));
+    format!("{:0w$b}", k, w = code.len())
+}
