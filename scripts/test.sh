@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test: lints, native
+# `cargo test` (maths, gradients, learning on real MNIST), the engine in
+# headless Chromium (wasm-bindgen-test), and the page driven by Playwright.
+# Exits non-zero on the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -f "$HOME/.cargo/env" ]; then . "$HOME/.cargo/env"; fi
+t0=$SECONDS
+stage() { printf '\n\033[1m== %s\033[0m (at %ds)\n' "$*" "$((SECONDS - t0))"; }
+
+stage "setup"
+scripts/setup.sh --test
+stage "build"
+scripts/build.sh
+stage "lint: rustfmt, clippy"
+cargo fmt --all -- --check
+cargo clippy --quiet --all-targets -- -D warnings
+cargo clippy --quiet --lib --target wasm32-unknown-unknown -- -D warnings
+stage "native tests"
+cargo test
+stage "engine in headless Chromium (wasm-bindgen-test)"
+cargo test --target wasm32-unknown-unknown --test web
+stage "the page in headless Chromium (Playwright)"
+node --test --test-concurrency=1 e2e/
+stage "all tests passed in $((SECONDS - t0)) s"

@@ -1,0 +1,77 @@
+//! The engine in headless Chromium (wasm-bindgen-test): the same seeded
+//! training gives the figures native gives (within common::REL_TOL /
+//! ACC_TOL), training learns, and the JS surface turns bad input into Errors.
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+use common::*;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn seeded_runs_match_native_golden_figures() {
+    let digits = subset();
+    for (config, want) in configs().iter().zip(golden()) {
+        let got = run(config, &digits);
+        assert_close(&got, &want);
+    }
+}
+
+#[wasm_bindgen_test]
+fn same_seed_same_bits_in_the_browser() {
+    let digits = subset();
+    let c = &configs()[0];
+    assert_eq!(run(c, &digits), run(c, &digits));
+}
+
+#[wasm_bindgen_test]
+fn training_learns_in_the_browser() {
+    let digits = subset();
+    let mut c = configs()[0].clone();
+    c.sup_epochs = 1;
+    let one = run(&c, &digits).test_accuracy.unwrap();
+    c.sup_epochs = 4;
+    let four = run(&c, &digits).test_accuracy.unwrap();
+    assert!(one > 0.6, "one epoch: {one}");
+    assert!(four > one && four > 0.85, "four epochs {four} vs one {one}");
+}
+
+#[wasm_bindgen_test]
+fn the_js_surface_reports_errors_instead_of_panicking() {
+    use aelab::web::{preset_config, Lab};
+    let err = Lab::new(&[1, 2, 3]).err().expect("garbage data is refused");
+    let msg = JsValue::from(err);
+    let text = js_sys::Reflect::get(&msg, &"message".into())
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert!(text.contains("AELABMN1"), "{text}");
+
+    let mut lab = Lab::new(include_bytes!("../www/data/mnist-10k.bin")).unwrap();
+    assert_eq!(lab.count(), 10_000);
+    assert!(
+        lab.step(10, 5.0).is_err(),
+        "stepping before a start is an error"
+    );
+    assert!(lab.image(10_000).is_err());
+    let config = preset_config("mnist_mlp_all", "best").unwrap();
+    js_sys::Reflect::set(&config, &"batch".into(), &0.into()).unwrap();
+    let e = JsValue::from(lab.start(config).err().expect("batch 0 is refused"));
+    let text = js_sys::Reflect::get(&e, &"message".into())
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert!(text.contains("batch size 0"), "{text}");
+    assert!(preset_config("nope", "best").is_err());
+    // A good start, a few steps: progress comes back as a plain object.
+    lab.start(preset_config("mnist_mlp_all", "best").unwrap())
+        .unwrap();
+    let p = lab.step(5, 1000.0).unwrap();
+    let phase = js_sys::Reflect::get(&p, &"phase".into())
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert_eq!(phase, "supervise");
+}
