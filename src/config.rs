@@ -45,6 +45,17 @@ pub struct Config {
     pub label_fraction: f64,
     /// Random shift of labelled digits by up to this many pixels (augmentation).
     pub shift: usize,
+    /// Before the supervised phase, propagate the labels over a k-NN graph of
+    /// the training images (see `propagate`); the supervised phase then
+    /// trains on every training image with its propagated label.
+    pub propagate: bool,
+    /// Weight of a term that pulls the codes of k-NN-graph neighbours together
+    /// in the autoencode phase (0 = off): codes that vary smoothly over the
+    /// data's neighbourhoods cluster by digit without any label.
+    pub graph_weight: f32,
+    /// Hash keys threshold each code unit at its median over the training
+    /// images (every bit splits the data in half) instead of at 0.5.
+    pub balanced_bits: bool,
     pub report_every: usize,
     pub seed: u32,
 }
@@ -74,6 +85,9 @@ impl Default for Config {
             code_noise: 0.0,
             label_fraction: 1.0,
             shift: 0,
+            propagate: false,
+            graph_weight: 0.0,
+            balanced_bits: false,
             report_every: 2,
             seed: 1,
         }
@@ -96,12 +110,10 @@ impl Config {
         self.encoder.last().map_or(PIXELS, |l| l.width)
     }
 
+    /// An autoencoder without a classifier is a semantic-hash model: its
+    /// code is thresholded into keys and indexed.
     pub fn is_hash(&self) -> bool {
-        !self.decoder.is_empty()
-            && self
-                .encoder
-                .last()
-                .is_some_and(|l| l.act == Activation::Sigmoid)
+        !self.decoder.is_empty() && self.head.is_none()
     }
 
     pub fn validate(&self) -> Result<()> {
@@ -191,6 +203,10 @@ impl Config {
         check_finite("weight decay", self.weight_decay as f64, 0.0, 1.0)?;
         check_finite("denoising noise", self.denoise as f64, 0.0, 1000.0)?;
         check_finite("code noise", self.code_noise as f64, 0.0, 1000.0)?;
+        check_finite("graph weight", self.graph_weight as f64, 0.0, 1000.0)?;
+        if self.graph_weight > 0.0 && self.decoder.is_empty() {
+            bail!("the graph term acts in the autoencode phase; this model has no decoder");
+        }
         if !(self.label_fraction > 0.0 && self.label_fraction <= 1.0) {
             bail!(
                 "label fraction {} is out of range; expected more than 0 and at most 1",
@@ -202,6 +218,9 @@ impl Config {
                 "shift {} is out of range; expected 0 to 8 pixels",
                 self.shift
             );
+        }
+        if self.propagate && self.head.is_none() {
+            bail!("label propagation feeds a classifier; this model has none");
         }
         if self.report_every == 0 {
             bail!("report_every must be at least 1 epoch");

@@ -6,11 +6,27 @@ use ndarray::{Array2, ArrayView1};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-/// Bit i of the key is set when code unit i is at least 0.5.
-pub fn key(code: ArrayView1<f32>) -> u64 {
+/// Bit i of the key is set when code unit i is at least `thresholds[i]`
+/// (0.5 everywhere: the reference's round(sigmoid code)).
+pub fn key(code: ArrayView1<f32>, thresholds: &[f32]) -> u64 {
     code.iter()
+        .zip(thresholds)
         .enumerate()
-        .fold(0u64, |k, (i, &v)| if v >= 0.5 { k | 1 << i } else { k })
+        .fold(0u64, |k, (i, (&v, &t))| if v >= t { k | 1 << i } else { k })
+}
+
+/// Each unit's median over the rows: thresholds that make every bit split
+/// the data in half.
+pub fn median_thresholds(codes: &Array2<f32>) -> Vec<f32> {
+    codes
+        .columns()
+        .into_iter()
+        .map(|col| {
+            let mut v = col.to_vec();
+            let mid = v.len() / 2;
+            *v.select_nth_unstable_by(mid, f32::total_cmp).1
+        })
+        .collect()
 }
 
 fn sq_dist(a: ArrayView1<f32>, b: ArrayView1<f32>) -> f32 {
@@ -20,6 +36,7 @@ fn sq_dist(a: ArrayView1<f32>, b: ArrayView1<f32>) -> f32 {
 #[derive(Clone, Debug)]
 pub struct HashIndex {
     pub bits: usize,
+    pub thresholds: Vec<f32>,
     pub codes: Array2<f32>,
     pub labels: Vec<u8>,
     pub keys: Vec<u64>,
@@ -56,15 +73,27 @@ pub struct HashMetrics {
 }
 
 impl HashIndex {
-    pub fn build(codes: Array2<f32>, labels: Vec<u8>) -> HashIndex {
+    /// Indexes `codes` (one row per training image). `balanced`: thresholds
+    /// at each unit's median; otherwise at 0.5.
+    pub fn build(codes: Array2<f32>, labels: Vec<u8>, balanced: bool) -> HashIndex {
         let bits = codes.ncols();
-        let keys: Vec<u64> = codes.rows().into_iter().map(key).collect();
+        let thresholds = if balanced {
+            median_thresholds(&codes)
+        } else {
+            vec![0.5; bits]
+        };
+        let keys: Vec<u64> = codes
+            .rows()
+            .into_iter()
+            .map(|c| key(c, &thresholds))
+            .collect();
         let mut buckets: HashMap<u64, Vec<u32>> = HashMap::new();
         for (i, &k) in keys.iter().enumerate() {
             buckets.entry(k).or_default().push(i as u32);
         }
         HashIndex {
             bits,
+            thresholds,
             codes,
             labels,
             keys,
@@ -74,8 +103,12 @@ impl HashIndex {
 
     /// Every indexed image within `radius` bits of the query's key, ranked by
     /// (Hamming distance, code distance, index); at most `limit`.
+    pub fn key(&self, code: ArrayView1<f32>) -> u64 {
+        key(code, &self.thresholds)
+    }
+
     pub fn search(&self, code: ArrayView1<f32>, radius: u32, limit: usize) -> Vec<Hit> {
-        let q = key(code);
+        let q = self.key(code);
         let mut hits = Vec::new();
         for (&k, members) in &self.buckets {
             let h = (k ^ q).count_ones();
@@ -107,7 +140,7 @@ impl HashIndex {
     /// Per-query figures, summed by `Accumulator` so the page can evaluate a
     /// few queries per frame.
     pub fn score_query(&self, code: ArrayView1<f32>, label: u8, acc: &mut Accumulator) {
-        let q = key(code);
+        let q = self.key(code);
         let n = self.keys.len();
         if let Some(members) = self.buckets.get(&q) {
             let same = members
@@ -180,7 +213,7 @@ mod tests {
         let mut r = Rng::new(seed);
         let codes = Array2::from_shape_simple_fn((n, bits), || r.uniform() as f32);
         let labels = (0..n).map(|i| (i % 10) as u8).collect();
-        HashIndex::build(codes, labels)
+        HashIndex::build(codes, labels, false)
     }
 
     #[test]
@@ -195,6 +228,26 @@ mod tests {
         }
         assert!(seen.iter().all(|&c| c == 1));
         assert_eq!(idx.occupancy().iter().map(|b| b.1).sum::<usize>(), 500);
+    }
+
+    #[test]
+    fn balanced_thresholds_split_every_bit_in_half() {
+        let mut r = Rng::new(5);
+        // Codes all far below 0.5: at 0.5 every key is 0; at the medians each
+        // bit is set for half the rows.
+        let codes = Array2::from_shape_simple_fn((200, 6), || (r.uniform() * 0.1) as f32);
+        let labels = vec![0u8; 200];
+        assert_eq!(
+            HashIndex::build(codes.clone(), labels.clone(), false)
+                .buckets
+                .len(),
+            1
+        );
+        let idx = HashIndex::build(codes, labels, true);
+        for bit in 0..6 {
+            let set = idx.keys.iter().filter(|&&k| k >> bit & 1 == 1).count();
+            assert_eq!(set, 100, "bit {bit}");
+        }
     }
 
     #[test]
@@ -232,7 +285,7 @@ mod tests {
             |(i, j)| if (i % 10) >> j & 1 == 1 { 0.9 } else { 0.1 },
         );
         let labels: Vec<u8> = (0..n).map(|i| (i % 10) as u8).collect();
-        let idx = HashIndex::build(codes.clone(), labels.clone());
+        let idx = HashIndex::build(codes.clone(), labels.clone(), false);
         let mut acc = Accumulator::default();
         for (i, &label) in labels.iter().enumerate().take(20) {
             idx.score_query(codes.row(i), label, &mut acc);

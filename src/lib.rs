@@ -13,8 +13,10 @@ pub mod hash;
 pub mod layer;
 pub mod loss;
 pub mod model;
+pub mod modelfile;
 pub mod net;
 pub mod optim;
+pub mod propagate;
 pub mod rng;
 pub mod train;
 

@@ -16,6 +16,10 @@ pub struct Model {
     pub encoder: Option<Net>,
     pub decoder: Option<Net>,
     pub head: Option<Net>,
+    /// The encoder as it was when the autoencode phase ended, kept when the
+    /// supervised phase goes on to fine-tune it: the decoder was trained
+    /// with this one, so reconstructions use it.
+    pub ae_encoder: Option<Net>,
 }
 
 /// The classifier's layers: its hidden layers, then linear logits.
@@ -50,6 +54,7 @@ impl Model {
             encoder,
             decoder,
             head,
+            ae_encoder: None,
         })
     }
 
@@ -68,6 +73,15 @@ impl Model {
 
     pub fn decode(&self, code: ArrayView2<f32>) -> Option<Array2<f32>> {
         self.decoder.as_ref().map(|d| d.infer(code))
+    }
+
+    /// The autoencoder's reconstruction of `x` (on the input scale).
+    pub fn reconstruct(&self, x: ArrayView2<f32>) -> Option<Array2<f32>> {
+        let code = match self.ae_encoder.as_ref().or(self.encoder.as_ref()) {
+            Some(e) => e.infer(x),
+            None => return None,
+        };
+        self.decode(code.view())
     }
 
     /// Class probabilities (softmax of the logits), from a code.
@@ -99,6 +113,7 @@ impl Model {
             ("encoder", &self.encoder),
             ("decoder", &self.decoder),
             ("head", &self.head),
+            ("ae_encoder", &self.ae_encoder),
         ]
         .into_iter()
         .filter_map(|(n, net)| net.as_ref().map(|net| (n, net)))

@@ -49,6 +49,11 @@ impl Net {
         }
     }
 
+    /// The parameters alone, without the training buffers.
+    pub fn snapshot(&self) -> Net {
+        Net::from_layers(self.layers.clone())
+    }
+
     pub fn n_in(&self) -> usize {
         self.layers.first().map_or(0, Dense::n_in)
     }

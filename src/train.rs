@@ -13,14 +13,18 @@ use crate::loss::{self, ReconLoss};
 use crate::model::Model;
 use crate::net::Net;
 use crate::optim::Optimizer;
+use crate::propagate::{self, Graph, Spreading};
 use crate::rng::Rng;
 use ndarray::{s, Array2, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Phase {
+    Graph,
     Autoencode,
+    Propagate,
     Supervise,
     Evaluate,
     Done,
@@ -79,6 +83,7 @@ const EVAL_CHUNK: usize = 500;
 const QUERY_CHUNK: usize = 10;
 const HASH_QUERIES: usize = 1000;
 const VALID_SAMPLE: usize = 100;
+const GRAPH_CHUNK: usize = 64;
 
 /// Sums since the last log line.
 #[derive(Default)]
@@ -114,6 +119,7 @@ pub struct Trainer {
     units_done: usize,
     units_total: usize,
     eval_stages: Vec<EvalStage>,
+    eval_units: usize,
     eval_at: usize,
     cursor: usize,
     correct: usize,
@@ -121,6 +127,12 @@ pub struct Trainer {
     codes: Vec<Array2<f32>>,
     acc: Accumulator,
     pub index: Option<HashIndex>,
+    building: Option<Graph>,
+    graph: Option<Arc<Graph>>,
+    spreading: Option<Spreading>,
+    /// Labels the supervised phase trains on: the labelled part's own, or
+    /// every training image's propagated label.
+    sup_labels: Vec<u8>,
     pub results: Results,
     log: Vec<String>,
     log_sent: usize,
@@ -158,6 +170,25 @@ impl Trainer {
         Trainer::with_model(model, split)
     }
 
+    /// A trained model (e.g. loaded from a file) on a data set: only the
+    /// evaluation runs, which measures it and builds its hash index.
+    pub fn for_evaluation(model: Model, source: &Digits) -> Result<Trainer> {
+        let c = &model.config;
+        let split = data::split(source, c.protocol, c.label_fraction, c.seed as u64)?;
+        let mut t = Trainer::with_model(model, split)?;
+        let eval_at = t
+            .phases
+            .iter()
+            .position(|&p| p == Phase::Evaluate)
+            .expect("every run evaluates");
+        t.phases.drain(..eval_at);
+        t.units_total = t.eval_units.max(1);
+        if t.eval_stages.is_empty() {
+            t.phase_at = 1;
+        }
+        Ok(t)
+    }
+
     pub fn with_model(model: Model, split: Split) -> Result<Trainer> {
         let c = model.config.clone();
         c.validate()?;
@@ -170,10 +201,16 @@ impl Trainer {
             );
         }
         let mut phases = Vec::new();
+        if c.propagate || c.graph_weight > 0.0 {
+            phases.push(Phase::Graph);
+        }
         if model.decoder.is_some() && c.ae_epochs > 0 {
             phases.push(Phase::Autoencode);
         }
         if model.head.is_some() && c.sup_epochs > 0 {
+            if c.propagate {
+                phases.push(Phase::Propagate);
+            }
             phases.push(Phase::Supervise);
         }
         phases.extend([Phase::Evaluate, Phase::Done]);
@@ -188,7 +225,8 @@ impl Trainer {
             eval_stages.extend([EvalStage::IndexCodes, EvalStage::Queries]);
         }
         let n_test = split.test.len();
-        let sup_batch = c.batch.min(split.labelled);
+        let n_sup = if c.propagate { n } else { split.labelled };
+        let sup_batch = c.batch.min(n_sup);
         let eval_units: usize = eval_stages
             .iter()
             .map(|s| match s {
@@ -201,7 +239,9 @@ impl Trainer {
             .iter()
             .map(|p| match p {
                 Phase::Autoencode => c.ae_epochs * batches_per_epoch(n, c.batch),
-                Phase::Supervise => c.sup_epochs * batches_per_epoch(split.labelled, sup_batch),
+                Phase::Supervise => c.sup_epochs * batches_per_epoch(n_sup, sup_batch),
+                Phase::Graph => n.div_ceil(GRAPH_CHUNK),
+                Phase::Propagate => propagate::ITERATIONS,
                 _ => 0,
             })
             .sum::<usize>()
@@ -229,7 +269,9 @@ impl Trainer {
             test_size: n_test,
             ..Results::default()
         };
+        let sup_labels = split.train.labels[..split.labelled].to_vec();
         Ok(Trainer {
+            sup_labels,
             x_train: split.train.matrix(c.scale),
             x_valid: split.valid.matrix(c.scale),
             x_test: split.test.matrix(c.scale),
@@ -252,6 +294,7 @@ impl Trainer {
             units_done: 0,
             units_total: units_total.max(1),
             eval_stages,
+            eval_units,
             eval_at: 0,
             cursor: 0,
             correct: 0,
@@ -259,6 +302,9 @@ impl Trainer {
             codes: Vec::new(),
             acc: Accumulator::default(),
             index: None,
+            building: None,
+            graph: None,
+            spreading: None,
             results,
             log: Vec::new(),
             log_sent: 0,
@@ -302,8 +348,8 @@ impl Trainer {
                 batches_per_epoch(self.split.train.len(), c.batch),
             ),
             Phase::Supervise => {
-                let b = c.batch.min(self.split.labelled);
-                (c.sup_epochs, batches_per_epoch(self.split.labelled, b))
+                let n = self.sup_labels.len();
+                (c.sup_epochs, batches_per_epoch(n, c.batch.min(n)))
             }
             _ => (0, 0),
         }
@@ -320,6 +366,14 @@ impl Trainer {
                 Phase::Autoencode | Phase::Supervise => self.train_batch(),
                 Phase::Evaluate => {
                     self.eval_unit();
+                    Ok(())
+                }
+                Phase::Graph => {
+                    self.graph_unit();
+                    Ok(())
+                }
+                Phase::Propagate => {
+                    self.propagate_unit();
                     Ok(())
                 }
                 Phase::Done | Phase::Failed => Ok(()),
@@ -411,9 +465,23 @@ impl Trainer {
                 );
             }
             if labels {
-                self.yb.push(self.split.train.labels[i]);
+                self.yb.push(self.sup_labels[i]);
             }
         }
+    }
+
+    /// Doubles the batch: row B + r holds a random graph neighbour of row r.
+    fn append_neighbours(&mut self, rows: usize) {
+        let graph = self.graph.as_ref().expect("the graph phase comes first");
+        let mut both = Array2::zeros((2 * rows, PIXELS));
+        both.slice_mut(s![..rows, ..]).assign(&self.xb);
+        for r in 0..rows {
+            let i = self.order[self.batch * rows + r];
+            let j = graph.neighbours[i][self.rng_order.below(propagate::K)] as usize;
+            both.row_mut(rows + r).assign(&self.x_train.row(j));
+        }
+        self.xb = both;
+        self.xin = self.xb.clone();
     }
 
     fn train_batch(&mut self) -> Result<()> {
@@ -424,7 +492,7 @@ impl Trainer {
         let n = if ae {
             self.split.train.len()
         } else {
-            self.split.labelled
+            self.sup_labels.len()
         };
         let rows = if ae { c.batch } else { c.batch.min(n) };
         if self.batch == 0 {
@@ -441,6 +509,9 @@ impl Trainer {
             o.lr_scale = lr_scale;
         }
         self.gather(self.batch * rows, rows, !ae);
+        if ae && c.graph_weight > 0.0 {
+            self.append_neighbours(rows);
+        }
         let (cost, ok) = if ae {
             self.autoencode_batch(&c)
         } else {
@@ -493,6 +564,23 @@ impl Trainer {
         self.span.sq_err += loss::mean_sq_err(y.view(), self.xb.view()) * k * k;
         let (code, dcode) = enc.output_and_grad();
         dec.backward(code.view(), c.recon_loss == ReconLoss::Bce, Some(dcode));
+        let mut cost = cost;
+        if c.graph_weight > 0.0 {
+            // λ · mean over pairs of |c_anchor − c_neighbour|², pairs being
+            // rows (r, B + r); its gradient joins the reconstruction's.
+            let b = code.nrows() / 2;
+            let k = 2.0 * c.graph_weight / b as f32;
+            let mut pair = 0.0f32;
+            for r in 0..b {
+                for j in 0..code.ncols() {
+                    let d = code[[r, j]] - code[[b + r, j]];
+                    pair += d * d;
+                    dcode[[r, j]] += k * d;
+                    dcode[[b + r, j]] -= k * d;
+                }
+            }
+            cost += c.graph_weight * pair / b as f32;
+        }
         enc.backward(self.xin.view(), false, None);
         let ok = cost.is_finite() && grads_finite(enc) && grads_finite(dec);
         if ok {
@@ -556,10 +644,7 @@ impl Trainer {
             let cost = sp.cost / sp.batches.max(1) as f64;
             let line = if self.phase() == Phase::Autoencode {
                 let k = 1.0 / c.scale.peak() as f64;
-                let rec = self
-                    .model
-                    .decode(self.model.code(x.view()).view())
-                    .expect("decoder");
+                let rec = self.model.reconstruct(x.view()).expect("decoder");
                 let v = loss::mean_sq_err(rec.view(), x.view()) * k * k;
                 format!(
                     "Epoch {}: cost={cost:.3}, recon mse={:.4}/{v:.4} (per pixel, 0..1 scale) ({}/{} secs)",
@@ -583,6 +668,13 @@ impl Trainer {
             self.span = Span::default();
         }
         if self.epoch == epochs {
+            let c = &self.model.config;
+            if self.phase() == Phase::Autoencode
+                && self.phases.contains(&Phase::Supervise)
+                && !c.freeze_encoder
+            {
+                self.model.ae_encoder = self.model.encoder.as_ref().map(Net::snapshot);
+            }
             match self.phase() {
                 Phase::Autoencode => self.results.ae_seconds = self.phase_secs,
                 _ => self.results.sup_seconds = self.phase_secs,
@@ -600,6 +692,83 @@ impl Trainer {
         if self.phase() == Phase::Evaluate && self.eval_stages.is_empty() {
             self.phase_at += 1;
         }
+    }
+
+    /// Labels propagated to every training image, once the phase has run.
+    pub fn propagated_labels(&self) -> Option<&[u8]> {
+        (self.model.config.propagate && self.sup_labels.len() == self.split.train.len())
+            .then_some(&self.sup_labels[..])
+    }
+
+    /// The k-NN graph of the training images, once built.
+    pub fn graph(&self) -> Option<Arc<Graph>> {
+        self.graph.clone()
+    }
+
+    /// Skips building the graph with one a run on the same training images
+    /// (same protocol and seed) built before.
+    pub fn reuse_graph(&mut self, graph: Arc<Graph>) -> Result<()> {
+        let at = self.phases.iter().position(|&p| p == Phase::Graph);
+        match at {
+            Some(at)
+                if at >= self.phase_at
+                    && graph.len() == self.split.train.len()
+                    && graph.complete() =>
+            {
+                self.phases.remove(at);
+                self.units_total -= self.split.train.len().div_ceil(GRAPH_CHUNK);
+                self.graph = Some(graph);
+                Ok(())
+            }
+            _ => crate::bail!(
+                "no graph phase ahead to skip, or the graph does not fit these training images"
+            ),
+        }
+    }
+
+    fn graph_unit(&mut self) {
+        let building = self
+            .building
+            .get_or_insert_with(|| Graph::new(self.x_train.view()));
+        building.advance(GRAPH_CHUNK);
+        if building.complete() {
+            self.graph = self.building.take().map(Arc::new);
+            self.log.push(format!(
+                "Built the {}-NN graph of {} blurred training digits ({} secs)",
+                propagate::K,
+                self.split.train.len(),
+                secs(self.phase_secs)
+            ));
+            self.next_phase();
+        }
+        self.units_done += 1;
+    }
+
+    fn propagate_unit(&mut self) {
+        let graph = self.graph.as_ref().expect("the graph phase comes first");
+        let labelled = self.split.labelled;
+        let known = &self.split.train.labels;
+        let s = self
+            .spreading
+            .get_or_insert_with(|| Spreading::new(known.len(), known, labelled));
+        s.iterate(graph);
+        if s.iterations == propagate::ITERATIONS {
+            self.sup_labels = s.labels(known, labelled);
+            // A diagnostic only: training never sees the true labels of the
+            // unlabelled part.
+            let n = known.len();
+            let right = (labelled..n)
+                .filter(|&i| self.sup_labels[i] == known[i])
+                .count();
+            self.log.push(format!(
+                "Propagated {labelled} labels to {n} training images over the graph; {:.3} of the propagated labels are right ({} secs)",
+                right as f64 / (n - labelled).max(1) as f64,
+                secs(self.phase_secs)
+            ));
+            self.spreading = None;
+            self.next_phase();
+        }
+        self.units_done += 1;
     }
 
     fn valid_sample(&mut self) -> Vec<usize> {
@@ -641,10 +810,7 @@ impl Trainer {
             }
             EvalStage::Reconstruct => {
                 let x = self.x_test.slice(s![a..b, ..]);
-                let rec = self
-                    .model
-                    .decode(self.model.code(x).view())
-                    .expect("decoder");
+                let rec = self.model.reconstruct(x).expect("decoder");
                 self.sq_err += loss::mean_sq_err(rec.view(), x) * (b - a) as f64 / (peak * peak);
             }
             EvalStage::IndexCodes => {
@@ -654,7 +820,11 @@ impl Trainer {
                     let views: Vec<_> = self.codes.iter().map(|c| c.view()).collect();
                     let codes = ndarray::concatenate(Axis(0), &views).expect("same widths");
                     self.codes.clear();
-                    self.index = Some(HashIndex::build(codes, self.split.train.labels.clone()));
+                    self.index = Some(HashIndex::build(
+                        codes,
+                        self.split.train.labels.clone(),
+                        self.model.config.balanced_bits,
+                    ));
                 }
             }
             EvalStage::Queries => {

@@ -6,8 +6,9 @@
 use crate::config::Config;
 use crate::data::{self, Digits, Protocol, PIXELS};
 use crate::experiments::{self, Preset};
-use crate::hash::{self, Hit};
+use crate::hash::Hit;
 use crate::loss::argmax_rows;
+use crate::modelfile;
 use crate::train::Trainer;
 use ndarray::{Array2, Axis};
 use serde::Serialize;
@@ -126,6 +127,22 @@ impl Lab {
         self.trainer = None;
     }
 
+    /// The current model as a model file (see `modelfile`).
+    #[wasm_bindgen(js_name = saveModel)]
+    pub fn save_model(&self) -> Result<Vec<u8>, JsError> {
+        Ok(modelfile::save(&self.trainer()?.model))
+    }
+
+    /// Replaces the current run with a model read from a file; the run then
+    /// evaluates it (step until finished) and builds its hash index. On a bad
+    /// file the current run is left as it was.
+    #[wasm_bindgen(js_name = loadModel)]
+    pub fn load_model(&mut self, bytes: &[u8]) -> Result<(), JsError> {
+        let model = modelfile::load(bytes).map_err(err)?;
+        self.trainer = Some(Trainer::for_evaluation(model, &self.digits).map_err(err)?);
+        Ok(())
+    }
+
     fn trainer(&self) -> Result<&Trainer, JsError> {
         self.trainer
             .as_ref()
@@ -165,7 +182,7 @@ impl Lab {
         let x = self.test_rows(t, test_indices)?;
         let rec = t
             .model
-            .decode(t.model.code(x.view()).view())
+            .reconstruct(x.view())
             .ok_or_else(|| JsError::new("this model has no decoder to reconstruct with"))?;
         let k = 1.0 / t.model.config.scale.peak();
         Ok(rec.iter().map(|v| (v * k).clamp(0.0, 1.0)).collect())
@@ -206,6 +223,10 @@ impl Lab {
         let code = t.model.code(x.view());
         let probs = t.model.classify_code(code.view());
         let hash_code = t.model.config.is_hash();
+        let thresholds = t
+            .index
+            .as_ref()
+            .map_or_else(|| vec![0.5; code.ncols()], |i| i.thresholds.clone());
         let neighbours = match (&t.index, hash_code) {
             (Some(index), true) => index.search(code.row(0), radius, limit as usize),
             _ => Vec::new(),
@@ -213,10 +234,15 @@ impl Lab {
         to_js(&Analysis {
             predicted: probs.as_ref().map(|p| argmax_rows(p)[0]),
             probs: probs.map(|p| p.iter().copied().collect()),
-            bits: hash_code.then(|| code.iter().map(|&v| u8::from(v >= 0.5)).collect()),
+            bits: hash_code.then(|| {
+                code.iter()
+                    .zip(&thresholds)
+                    .map(|(&v, &t)| u8::from(v >= t))
+                    .collect()
+            }),
             reconstruction: t
                 .model
-                .decode(code.view())
+                .reconstruct(x.view())
                 .map(|r| r.iter().map(|v| (v / peak).clamp(0.0, 1.0)).collect()),
             code: code.iter().copied().collect(),
             neighbours,
@@ -287,11 +313,4 @@ impl Lab {
         }
         Ok(t.x_test().select(Axis(0), &idx))
     }
-}
-
-/// Key of a code (for the page's display).
-#[wasm_bindgen(js_name = hashKey)]
-pub fn hash_key(code: &[f32]) -> String {
-    let k = hash::key(ndarray::ArrayView1::from(code));
-    format!("{:0w$b}", k, w = code.len())
 }

