@@ -25,6 +25,8 @@ pub struct Config {
     pub head: Option<Vec<LayerSpec>>,
     pub protocol: Protocol,
     pub scale: PixelScale,
+    /// Deskew every image before the network sees it (`data::deskew`).
+    pub deskew: bool,
     pub init: Init,
     pub optim: OptimSpec,
     pub weight_decay: f32,
@@ -72,6 +74,7 @@ impl Default for Config {
             }]),
             protocol: Protocol::Browser,
             scale: PixelScale::Unit,
+            deskew: false,
             init: Init::Scaled,
             optim: OptimSpec::adam(0.001),
             weight_decay: 0.0,

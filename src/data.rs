@@ -59,6 +59,39 @@ impl Digits {
         )
         .expect("pixels hold len × 784 bytes")
     }
+
+    /// The network's input: the matrix, deskewed row by row if asked.
+    pub fn features(&self, scale: PixelScale, deskew_rows: bool) -> Array2<f32> {
+        let mut m = Array2::zeros((self.len(), PIXELS));
+        self.features_into(0, scale, deskew_rows, m.view_mut());
+        m
+    }
+
+    /// Rows `from..from + out.nrows()` of `features`, written into `out`.
+    pub fn features_into(
+        &self,
+        from: usize,
+        scale: PixelScale,
+        deskew_rows: bool,
+        mut out: ndarray::ArrayViewMut2<f32>,
+    ) {
+        let k = scale.factor();
+        for (r, mut row) in out.rows_mut().into_iter().enumerate() {
+            let px: Vec<f32> = self
+                .image(from + r)
+                .iter()
+                .map(|&p| p as f32 / 255.0)
+                .collect();
+            let src = if deskew_rows {
+                deskew(&px)
+            } else {
+                px.try_into().expect("784 pixels")
+            };
+            row.iter_mut()
+                .zip(src.iter())
+                .for_each(|(d, &s)| *d = s * 255.0 * k);
+        }
+    }
 }
 
 /// How pixels are fed to the network: the reference fed raw 0..255.
@@ -80,6 +113,56 @@ impl PixelScale {
     pub fn peak(self) -> f32 {
         255.0 * self.factor()
     }
+}
+
+/// Deskews a 28×28 image: shears it so that its ink's principal axis is
+/// vertical and moves its centre of mass to the centre (bilinear sampling).
+/// Slanted handwriting then lines up, which small networks find much easier.
+pub fn deskew(img: &[f32]) -> [f32; PIXELS] {
+    let (mut m, mut cy, mut cx) = (0.0f64, 0.0f64, 0.0f64);
+    for (i, &v) in img.iter().enumerate() {
+        let v = v as f64;
+        m += v;
+        cy += v * (i / SIDE) as f64;
+        cx += v * (i % SIDE) as f64;
+    }
+    let mut out = [0.0f32; PIXELS];
+    if m <= 0.0 {
+        return out;
+    }
+    cy /= m;
+    cx /= m;
+    let (mut vyy, mut vxy) = (0.0f64, 0.0f64);
+    for (i, &v) in img.iter().enumerate() {
+        let (dy, dx) = ((i / SIDE) as f64 - cy, (i % SIDE) as f64 - cx);
+        vyy += v as f64 * dy * dy;
+        vxy += v as f64 * dx * dy;
+    }
+    let alpha = if vyy > 0.0 { vxy / vyy } else { 0.0 };
+    let centre = SIDE as f64 / 2.0;
+    let at = |y: i64, x: i64| -> f64 {
+        if (0..SIDE as i64).contains(&y) && (0..SIDE as i64).contains(&x) {
+            img[y as usize * SIDE + x as usize] as f64
+        } else {
+            0.0
+        }
+    };
+    for oy in 0..SIDE {
+        for ox in 0..SIDE {
+            // Output (oy, ox) samples the input at the sheared, recentred point.
+            let sy = oy as f64 - centre + cy;
+            let sx = ox as f64 - centre + cx + alpha * (oy as f64 - centre);
+            let (y0, x0) = (sy.floor(), sx.floor());
+            let (fy, fx) = (sy - y0, sx - x0);
+            let (y0, x0) = (y0 as i64, x0 as i64);
+            let v = at(y0, x0) * (1.0 - fy) * (1.0 - fx)
+                + at(y0, x0 + 1) * (1.0 - fy) * fx
+                + at(y0 + 1, x0) * fy * (1.0 - fx)
+                + at(y0 + 1, x0 + 1) * fy * fx;
+            out[oy * SIDE + ox] = v as f32;
+        }
+    }
+    out
 }
 
 /// Inflates gzip data; passes anything else through unchanged.

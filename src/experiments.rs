@@ -153,6 +153,9 @@ pub fn config(name: &str, preset: Preset, protocol: Protocol) -> Option<Config> 
         c.recon_loss = ReconLoss::Mse;
     } else {
         c.scale = PixelScale::Unit;
+        // Deskewed digits line up; small networks then separate them far
+        // better (mlp_all on the page's protocol: 90.4% → 94.6%).
+        c.deskew = true;
         c.init = Init::Scaled;
         c.recon_loss = ReconLoss::Bce;
         c.optim = OptimSpec::adam(0.002);

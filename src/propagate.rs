@@ -14,11 +14,18 @@ const TEMPERATURE: f32 = 0.02;
 const ALPHA: f32 = 0.99;
 pub const ITERATIONS: usize = 30;
 const BLUR_SIGMA: f32 = 1.0;
+const BLUR_CHUNK: usize = 200;
 
 /// Gaussian blur (σ = 1 pixel, separable, zero outside) of 28×28 rows, then
 /// each row scaled to unit length: blurred digits compare more tolerantly of
 /// small shifts than raw ones.
 pub fn blurred_unit_rows(x: ArrayView2<f32>) -> Array2<f32> {
+    let mut out = Array2::<f32>::zeros(x.raw_dim());
+    blur_rows_into(x, out.view_mut());
+    out
+}
+
+fn blur_rows_into(x: ArrayView2<f32>, mut out: ndarray::ArrayViewMut2<f32>) {
     let r = 3i32;
     let g: Vec<f32> = (-r..=r)
         .map(|d| (-(d * d) as f32 / (2.0 * BLUR_SIGMA * BLUR_SIGMA)).exp())
@@ -26,7 +33,6 @@ pub fn blurred_unit_rows(x: ArrayView2<f32>) -> Array2<f32> {
     let gs: f32 = g.iter().sum();
     let g: Vec<f32> = g.iter().map(|v| v / gs).collect();
     let side = SIDE as i32;
-    let mut out = Array2::<f32>::zeros(x.raw_dim());
     let mut tmp = vec![0f32; SIDE * SIDE];
     for (src, mut dst) in x.rows().into_iter().zip(out.rows_mut()) {
         for y in 0..side {
@@ -56,30 +62,39 @@ pub fn blurred_unit_rows(x: ArrayView2<f32>) -> Array2<f32> {
         let norm = dst.dot(&dst).sqrt().max(1e-12);
         dst /= norm;
     }
-    out
 }
 
 /// The k-NN graph, filled a chunk of rows at a time.
 #[derive(Clone, Debug)]
 pub struct Graph {
-    /// Blurred unit rows while building; emptied when complete.
+    /// The images, then blurred unit rows; emptied when complete.
+    x: Array2<f32>,
     z: Array2<f32>,
     n: usize,
+    blurred: usize,
     pub neighbours: Vec<[u32; K]>,
     pub weights: Vec<[f32; K]>,
     pub rows_done: usize,
 }
 
 impl Graph {
+    /// Copies the images; the blurring and the search happen in `advance`.
     pub fn new(x: ArrayView2<f32>) -> Graph {
         let n = x.nrows();
         Graph {
-            z: blurred_unit_rows(x),
+            x: x.to_owned(),
+            z: Array2::zeros(x.raw_dim()),
             n,
+            blurred: 0,
             neighbours: vec![[0; K]; n],
             weights: vec![[0.0; K]; n],
             rows_done: 0,
         }
+    }
+
+    /// Units of work `advance` takes to complete the graph.
+    pub fn units(n: usize, rows: usize) -> usize {
+        n.div_ceil(BLUR_CHUNK) + n.div_ceil(rows)
     }
 
     pub fn len(&self) -> usize {
@@ -94,9 +109,19 @@ impl Graph {
         self.rows_done == self.len()
     }
 
-    /// Finds the neighbours of the next `rows` rows.
+    /// One unit of work: blurs the next rows, or once all are blurred, finds
+    /// the neighbours of the next `rows` rows.
     pub fn advance(&mut self, rows: usize) {
         let n = self.len();
+        if self.blurred < n {
+            let (a, b) = (self.blurred, (self.blurred + BLUR_CHUNK).min(n));
+            blur_rows_into(self.x.slice(s![a..b, ..]), self.z.slice_mut(s![a..b, ..]));
+            self.blurred = b;
+            if b == n {
+                self.x = Array2::zeros((0, 0));
+            }
+            return;
+        }
         let (a, b) = (self.rows_done, (self.rows_done + rows).min(n));
         let mut sims = Array2::<f32>::zeros((b - a, n));
         general_mat_mul(

@@ -22,6 +22,8 @@ use std::sync::Arc;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Phase {
+    /// Turning the digits into the network's inputs (scaling, deskewing).
+    Prepare,
     Graph,
     Autoencode,
     Propagate,
@@ -83,7 +85,9 @@ const EVAL_CHUNK: usize = 500;
 const QUERY_CHUNK: usize = 10;
 const HASH_QUERIES: usize = 1000;
 const VALID_SAMPLE: usize = 100;
-const GRAPH_CHUNK: usize = 64;
+/// Rows of the k-NN search per step: 8 × 8,000 × 784 multiply-adds, well
+/// under a frame in the browser.
+const GRAPH_CHUNK: usize = 8;
 
 /// Sums since the last log line.
 #[derive(Default)]
@@ -102,6 +106,8 @@ pub struct Trainer {
     x_train: Array2<f32>,
     x_valid: Array2<f32>,
     x_test: Array2<f32>,
+    /// Rows of train, then valid, then test turned into inputs so far.
+    prepared: usize,
     phases: Vec<Phase>,
     phase_at: usize,
     epoch: usize,
@@ -181,11 +187,11 @@ impl Trainer {
             .iter()
             .position(|&p| p == Phase::Evaluate)
             .expect("every run evaluates");
-        t.phases.drain(..eval_at);
-        t.units_total = t.eval_units.max(1);
+        t.phases.drain(1..eval_at); // keep Prepare
         if t.eval_stages.is_empty() {
-            t.phase_at = 1;
+            t.phases.remove(1);
         }
+        t.units_total = prepare_units(&t.split) + t.eval_units;
         Ok(t)
     }
 
@@ -200,7 +206,7 @@ impl Trainer {
                 n
             );
         }
-        let mut phases = Vec::new();
+        let mut phases = vec![Phase::Prepare];
         if c.propagate || c.graph_weight > 0.0 {
             phases.push(Phase::Graph);
         }
@@ -240,7 +246,8 @@ impl Trainer {
             .map(|p| match p {
                 Phase::Autoencode => c.ae_epochs * batches_per_epoch(n, c.batch),
                 Phase::Supervise => c.sup_epochs * batches_per_epoch(n_sup, sup_batch),
-                Phase::Graph => n.div_ceil(GRAPH_CHUNK),
+                Phase::Prepare => prepare_units(&split),
+                Phase::Graph => Graph::units(n, GRAPH_CHUNK),
                 Phase::Propagate => propagate::ITERATIONS,
                 _ => 0,
             })
@@ -272,9 +279,10 @@ impl Trainer {
         let sup_labels = split.train.labels[..split.labelled].to_vec();
         Ok(Trainer {
             sup_labels,
-            x_train: split.train.matrix(c.scale),
-            x_valid: split.valid.matrix(c.scale),
-            x_test: split.test.matrix(c.scale),
+            x_train: Array2::zeros((split.train.len(), PIXELS)),
+            x_valid: Array2::zeros((split.valid.len(), PIXELS)),
+            x_test: Array2::zeros((split.test.len(), PIXELS)),
+            prepared: 0,
             model,
             split,
             phases,
@@ -366,6 +374,10 @@ impl Trainer {
                 Phase::Autoencode | Phase::Supervise => self.train_batch(),
                 Phase::Evaluate => {
                     self.eval_unit();
+                    Ok(())
+                }
+                Phase::Prepare => {
+                    self.prepare_unit();
                     Ok(())
                 }
                 Phase::Graph => {
@@ -700,6 +712,35 @@ impl Trainer {
             .then_some(&self.sup_labels[..])
     }
 
+    fn prepare_unit(&mut self) {
+        let c = &self.model.config;
+        let (mut from, mut left) = (self.prepared, PREPARE_CHUNK);
+        for (digits, x) in [
+            (&self.split.train, &mut self.x_train),
+            (&self.split.valid, &mut self.x_valid),
+            (&self.split.test, &mut self.x_test),
+        ] {
+            let n = digits.len();
+            if from >= n {
+                from -= n;
+                continue;
+            }
+            let b = (from + left).min(n);
+            digits.features_into(from, c.scale, c.deskew, x.slice_mut(s![from..b, ..]));
+            self.prepared += b - from;
+            left -= b - from;
+            from = 0;
+            if left == 0 {
+                break;
+            }
+        }
+        self.units_done += 1;
+        if self.prepared == self.split.train.len() + self.split.valid.len() + self.split.test.len()
+        {
+            self.next_phase();
+        }
+    }
+
     /// The k-NN graph of the training images, once built.
     pub fn graph(&self) -> Option<Arc<Graph>> {
         self.graph.clone()
@@ -716,7 +757,7 @@ impl Trainer {
                     && graph.complete() =>
             {
                 self.phases.remove(at);
-                self.units_total -= self.split.train.len().div_ceil(GRAPH_CHUNK);
+                self.units_total -= Graph::units(self.split.train.len(), GRAPH_CHUNK);
                 self.graph = Some(graph);
                 Ok(())
             }
@@ -876,6 +917,12 @@ impl Trainer {
         }
         self.next_phase();
     }
+}
+
+const PREPARE_CHUNK: usize = 250;
+
+fn prepare_units(split: &Split) -> usize {
+    (split.train.len() + split.valid.len() + split.test.len()).div_ceil(PREPARE_CHUNK)
 }
 
 /// Copies a 28×28 image shifted by (dx, dy) pixels, filling with zeros.

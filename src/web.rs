@@ -9,9 +9,11 @@ use crate::experiments::{self, Preset};
 use crate::hash::Hit;
 use crate::loss::argmax_rows;
 use crate::modelfile;
+use crate::propagate::Graph;
 use crate::train::Trainer;
 use ndarray::{Array2, Axis};
 use serde::Serialize;
+use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(start)]
@@ -70,6 +72,8 @@ struct Analysis {
     /// The reconstruction on the 0..1 scale, when the model has a decoder.
     reconstruction: Option<Vec<f32>>,
     neighbours: Vec<Hit>,
+    /// The 784 values (0..1) the network saw, after any deskewing.
+    input: Vec<f32>,
 }
 
 /// The lab: the loaded digits and at most one run.
@@ -77,6 +81,8 @@ struct Analysis {
 pub struct Lab {
     digits: Digits,
     trainer: Option<Trainer>,
+    /// The last k-NN graph built, by seed: runs on the same split reuse it.
+    graph: Option<(u32, Arc<Graph>)>,
 }
 
 #[wasm_bindgen]
@@ -87,6 +93,7 @@ impl Lab {
         Ok(Lab {
             digits: data::parse_subset(bytes).map_err(err)?,
             trainer: None,
+            graph: None,
         })
     }
 
@@ -118,13 +125,29 @@ impl Lab {
     pub fn start(&mut self, config: JsValue) -> Result<(), JsError> {
         let config: Config = serde_wasm_bindgen::from_value(config)
             .map_err(|e| JsError::new(&format!("invalid config: {e}")))?;
+        self.keep_graph();
         self.trainer = None;
-        self.trainer = Some(Trainer::new(&config, &self.digits).map_err(err)?);
+        let mut t = Trainer::new(&config, &self.digits).map_err(err)?;
+        if let Some((seed, g)) = &self.graph {
+            if *seed == config.seed && (config.propagate || config.graph_weight > 0.0) {
+                t.reuse_graph(g.clone()).map_err(err)?;
+            }
+        }
+        self.trainer = Some(t);
         Ok(())
     }
 
     pub fn reset(&mut self) {
+        self.keep_graph();
         self.trainer = None;
+    }
+
+    fn keep_graph(&mut self) {
+        if let Some(t) = &self.trainer {
+            if let Some(g) = t.graph() {
+                self.graph = Some((t.model.config.seed, g));
+            }
+        }
     }
 
     /// The current model as a model file (see `modelfile`).
@@ -188,9 +211,24 @@ impl Lab {
         Ok(rec.iter().map(|v| (v * k).clamp(0.0, 1.0)).collect())
     }
 
+    /// The network's inputs (0..1, after any deskewing) for the given test
+    /// digits, 784 values each: what reconstructions are compared with.
+    pub fn inputs(&self, test_indices: &[u32]) -> Result<Vec<f32>, JsError> {
+        let t = self.trainer()?;
+        let k = 1.0 / t.model.config.scale.peak();
+        Ok(self
+            .test_rows(t, test_indices)?
+            .iter()
+            .map(|v| v * k)
+            .collect())
+    }
+
     /// Codes of the first `n` test digits, row-major (n × code width).
     pub fn codes(&self, n: u32) -> Result<Vec<f32>, JsError> {
         let t = self.trainer()?;
+        if t.model.encoder.is_none() {
+            return Err(JsError::new("this model has no encoder, so no code to map"));
+        }
         let n = (n as usize).min(t.x_test().nrows());
         Ok(t.model
             .code(t.x_test().slice(ndarray::s![..n, ..]))
@@ -215,11 +253,14 @@ impl Lab {
             ));
         }
         let peak = t.model.config.scale.peak();
-        let x = Array2::from_shape_vec(
-            (1, PIXELS),
-            pixels.iter().map(|p| p.clamp(0.0, 1.0) * peak).collect(),
-        )
-        .expect("784 values");
+        let clamped: Vec<f32> = pixels.iter().map(|p| p.clamp(0.0, 1.0)).collect();
+        let seen: Vec<f32> = if t.model.config.deskew {
+            data::deskew(&clamped).to_vec()
+        } else {
+            clamped
+        };
+        let x = Array2::from_shape_vec((1, PIXELS), seen.iter().map(|p| p * peak).collect())
+            .expect("784 values");
         let code = t.model.code(x.view());
         let probs = t.model.classify_code(code.view());
         let hash_code = t.model.config.is_hash();
@@ -245,6 +286,7 @@ impl Lab {
                 .reconstruct(x.view())
                 .map(|r| r.iter().map(|v| (v / peak).clamp(0.0, 1.0)).collect()),
             code: code.iter().copied().collect(),
+            input: seen,
             neighbours,
         })
     }

@@ -67,6 +67,9 @@ fn autoencoder_reconstructs_better_than_the_mean_image() {
     c.sup_epochs = 1;
     c.propagate = false;
     let mut t = Trainer::new(&c, &d).unwrap();
+    while t.phase() == aelab::Phase::Prepare {
+        t.step(100, f64::INFINITY);
+    }
     assert_eq!(t.phase(), aelab::Phase::Autoencode);
     while t.phase() == aelab::Phase::Autoencode {
         t.step(100, f64::INFINITY);

@@ -68,7 +68,8 @@ fn the_js_surface_reports_errors_instead_of_panicking() {
     // A good start, a few steps: progress comes back as a plain object.
     lab.start(preset_config("mnist_mlp_all", "best").unwrap())
         .unwrap();
-    let p = lab.step(5, 1000.0).unwrap();
+    // 48 units of preparation (12,000 digits, 250 a unit), then training.
+    let p = lab.step(60, 10_000.0).unwrap();
     let phase = js_sys::Reflect::get(&p, &"phase".into())
         .unwrap()
         .as_string()

@@ -2,8 +2,14 @@
 import init, * as engine from './pkg/aelab.js';
 import { drawGrid } from './views/digits.js';
 import { TrainingView } from './views/training.js';
+import { ReconView } from './views/recon.js';
+import { CodeMapView } from './views/codemap.js';
+import { HashView } from './views/hash.js';
+import { DrawPad } from './views/drawpad.js';
+import { ResultsView } from './views/results.js';
 
-const status = document.getElementById('status');
+const $ = (id) => document.getElementById(id);
+const status = $('status');
 
 async function boot() {
   const t0 = performance.now();
@@ -15,9 +21,66 @@ async function boot() {
     }),
   ]);
   const lab = new engine.Lab(new Uint8Array(bytes));
-  drawGrid(document.getElementById('digits'), (i) => lab.image(i), lab.count());
-  window.aelab = { lab, engine };
-  new TrainingView(lab, engine);
+  drawGrid($('digits'), (i) => lab.image(i), lab.count());
+
+  const recon = new ReconView(lab, $('recon'), $('recon-mse'));
+  const codemap = new CodeMapView(lab, $('codemap'), $('codemap-legend'), $('codemap-note'));
+  const hash = new HashView(lab, { canvas: $('hash'), radius: $('radius'), metrics: $('hash-metrics'), occupancy: $('hash-occupancy') });
+  const pad = new DrawPad(lab, {
+    pad: $('pad'), undo: $('pad-undo'), clear: $('pad-clear'), input: $('pad-input'), recon: $('pad-recon'),
+    prediction: $('prediction'), probs: $('probs'), code: $('pad-code'), neighbours: $('pad-neighbours'), radius: $('radius'),
+  });
+  const results = new ResultsView(engine.experiments(), { body: $('results-body'), copy: $('copy-md'), markdown: $('markdown') });
+
+  // The views that follow the model redraw a few times a second at most.
+  let lastViews = 0;
+  const refreshViews = (force) => {
+    const now = performance.now();
+    if (!force && now - lastViews < 400) return;
+    lastViews = now;
+    recon.refresh();
+    codemap.refresh();
+  };
+  const training = new TrainingView(lab, engine, {
+    onStart: () => {
+      recon.clear();
+      codemap.clear();
+      hash.clear();
+      $('save-model').disabled = true;
+    },
+    onSlice: (p) => { if (!p.done) refreshViews(false); },
+    onFinished: (r, config, preset) => {
+      refreshViews(true);
+      hash.refresh(r);
+      pad.update();
+      results.record(r, preset);
+      $('save-model').disabled = false;
+    },
+    onReset: () => { recon.clear(); codemap.clear(); hash.clear(); pad.update(); },
+  });
+
+  $('save-model').addEventListener('click', () => {
+    const bytes = lab.saveModel();
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+    a.download = `${lab.config().name}.aelab`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  });
+  $('load-model').addEventListener('change', async (e) => {
+    const file = e.target.files[0];
+    if (!file) return;
+    try {
+      lab.loadModel(new Uint8Array(await file.arrayBuffer()));
+      training.hideError();
+      training.evaluateLoaded();
+    } catch (err) {
+      training.showError(`${file.name}: ${err.message}`);
+    }
+    e.target.value = '';
+  });
+
+  window.aelab = { lab, engine, training, pad };
   status.textContent = `Ready: ${lab.count().toLocaleString()} digits loaded in ${Math.round(performance.now() - t0)} ms. Pick a model and press Start.`;
   document.body.dataset.ready = 'true';
 }

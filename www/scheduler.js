@@ -15,7 +15,7 @@ export class Runner {
    * @param {(budgetMs: number) => {done: boolean}} step  does one slice
    * @param {(result: any) => void} onSlice  called after every slice
    */
-  constructor(step, onSlice, { frameBudgetMs = 10, hiddenBudgetMs = 200 } = {}) {
+  constructor(step, onSlice, { frameBudgetMs = 12, hiddenBudgetMs = 200 } = {}) {
     this.step = step;
     this.onSlice = onSlice;
     this.frameBudgetMs = frameBudgetMs;

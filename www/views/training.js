@@ -1,56 +1,104 @@
-// The training view: model and preset pickers, start / pause / reset, the
-// progress bar, live figures, the cost/accuracy chart and the log.
+// The experiment view: model and preset pickers, settings, start / pause /
+// reset / run all, the progress bar with ETA, live figures, the cost and
+// accuracy chart and the log.
 import uPlot from '../vendor/uPlot.esm.js';
 import { Runner } from '../scheduler.js';
+import { SettingsForm } from './settings.js';
 
 const $ = (id) => document.getElementById(id);
 const fmt = (v, d = 3) => (v == null ? '–' : v.toFixed(d));
 
 export class TrainingView {
-  /** @param lab the engine's Lab; @param engine the wasm module's exports */
-  constructor(lab, engine, { onFinished } = {}) {
+  /**
+   * @param lab the engine's Lab; @param engine the wasm module's exports
+   * @param hooks onStart(config), onSlice(progress), onFinished(results, config)
+   */
+  constructor(lab, engine, hooks = {}) {
     this.lab = lab;
     this.engine = engine;
-    this.onFinished = onFinished ?? (() => {});
+    this.hooks = hooks;
+    this.queue = [];
     this.runner = new Runner((ms) => this.slice(ms), (p) => this.show(p));
     this.experiments = engine.experiments();
+    this.settings = new SettingsForm($('settings'));
     const select = $('model');
     for (const e of this.experiments) select.add(new Option(e.name, e.name));
     select.value = 'mnist_mlp_all';
-    select.addEventListener('change', () => this.describe());
-    this.describe();
-    $('start').addEventListener('click', () => this.start());
+    select.addEventListener('change', () => this.loadPreset());
+    $('preset').addEventListener('change', () => this.loadPreset());
+    this.loadPreset();
+    $('start').addEventListener('click', () => this.startFromForm());
     $('pause').addEventListener('click', () => this.togglePause());
     $('reset').addEventListener('click', () => this.reset());
-    $('start').disabled = false;
+    $('run-all').addEventListener('click', () => this.runAll());
+    $('start').disabled = $('run-all').disabled = false;
   }
 
-  describe() {
+  loadPreset() {
     const e = this.experiments.find((x) => x.name === $('model').value);
     const ref = e.reference_accuracy == null ? 'no accuracy figure (retrieval only)' : `reference accuracy ${(e.reference_accuracy * 100).toFixed(1)}% on the full protocol`;
     $('model-desc').textContent = `${e.description} — ${ref}.`;
+    this.settings.show(this.engine.presetConfig(e.name, $('preset').value));
   }
 
-  config() {
-    return this.engine.presetConfig($('model').value, $('preset').value);
+  startFromForm() {
+    this.queue = [];
+    let config;
+    try {
+      config = this.settings.read();
+    } catch (e) {
+      this.showError(e.message);
+      return;
+    }
+    this.start(config);
   }
 
-  start(config = this.config()) {
+  /** Runs every reference model in sequence with the chosen preset. */
+  runAll() {
+    this.queue = this.experiments.map((e) => e.name);
+    this.next();
+  }
+
+  next() {
+    const name = this.queue.shift();
+    if (!name) return;
+    $('model').value = name;
+    this.loadPreset();
+    this.start(this.settings.read());
+  }
+
+  start(config) {
     this.hideError();
     try {
       this.lab.start(config);
     } catch (e) {
       this.showError(e.message);
+      this.queue = [];
       return;
     }
+        this.config = config;
+    this.preset = $('preset').value;
     this.points = [[], [], []];
-    this.units = 0;
     this.makeChart();
     $('log').textContent = '';
     $('test-accuracy').textContent = '…';
     $('pause').disabled = false;
     $('pause').textContent = 'Pause';
     $('reset').disabled = false;
+    this.hooks.onStart?.(config);
+    this.runner.start();
+  }
+
+    /** Evaluates a model the lab just loaded from a file. */
+  evaluateLoaded() {
+    this.queue = [];
+    this.config = this.lab.config();
+    this.preset = 'loaded file';
+    this.points = [[], [], []];
+    this.makeChart();
+    $('log').textContent = '';
+    $('test-accuracy').textContent = '…';
+    this.hooks.onStart?.(this.config);
     this.runner.start();
   }
 
@@ -66,12 +114,14 @@ export class TrainingView {
 
   reset() {
     this.runner.pause();
+    this.queue = [];
     this.lab.reset();
     $('progress').value = 0;
     $('progress-text').textContent = 'idle';
     $('live').textContent = '';
     $('test-accuracy').textContent = '–';
     $('pause').disabled = $('reset').disabled = true;
+    this.hooks.onReset?.();
   }
 
   slice(budgetMs) {
@@ -81,13 +131,12 @@ export class TrainingView {
   }
 
   show(p) {
-    if (p.error) {
-      this.showError(p.error);
-    }
-    $('progress').value = p.fraction ?? 1;
-    const pct = ((p.fraction ?? 1) * 100).toFixed(0);
-    const where = p.epochs ? `epoch ${p.epoch}/${p.epochs}, batch ${p.batch}/${p.batches}` : '';
-    $('progress-text').textContent = `${p.phase ?? 'stopped'} ${where} · ${pct}% · ${fmt(p.elapsed, 1)} s`;
+    if (p.error) this.showError(p.error);
+    const frac = p.fraction ?? 1;
+    $('progress').value = frac;
+    const where = p.epochs ? ` epoch ${p.epoch}/${p.epochs}, batch ${p.batch}/${p.batches}` : '';
+    const eta = frac > 0.02 && frac < 1 ? ` · about ${Math.ceil((p.elapsed * (1 - frac)) / frac)} s left` : '';
+    $('progress-text').textContent = `${p.phase ?? 'stopped'}${where} · ${(frac * 100).toFixed(0)}% · ${fmt(p.elapsed, 1)} s${eta}`;
     const parts = [];
     if (p.cost != null) parts.push(`cost ${fmt(p.cost)}`);
     if (p.accuracy != null) parts.push(`train accuracy ${fmt(p.accuracy)}`);
@@ -99,12 +148,16 @@ export class TrainingView {
       log.textContent += p.log.join('\n') + '\n';
       log.scrollTop = log.scrollHeight;
     }
+    this.hooks.onSlice?.(p);
     if (p.done) {
       $('pause').disabled = true;
       if (p.phase === 'done') {
         const r = this.lab.results();
         $('test-accuracy').textContent = r.test_accuracy == null ? 'n/a (no classifier)' : `${(r.test_accuracy * 100).toFixed(1)}%`;
-        this.onFinished(r);
+                this.hooks.onFinished?.(r, this.config, this.preset);
+        this.next();
+      } else {
+        this.queue = [];
       }
     }
   }
@@ -112,9 +165,8 @@ export class TrainingView {
   makeChart() {
     const el = $('chart');
     this.chart?.destroy();
-    const width = Math.max(280, el.clientWidth || 600);
     this.chart = new uPlot({
-      width,
+      width: Math.max(280, el.clientWidth || 600),
       height: 180,
       scales: { x: { time: false }, acc: { range: [0, 1] } },
       axes: [{ label: 'progress %' }, { label: 'cost' }, { scale: 'acc', side: 1, label: 'accuracy', grid: { show: false } }],

@@ -1,0 +1,48 @@
+// Reconstructions: ten test digits above what the autoencoder makes of them,
+// with their per-pixel MSE (0..1 scale), refreshed while it trains.
+import { drawDigit } from './digits.js';
+
+const N = 10;
+
+export class ReconView {
+  constructor(lab, canvas, label) {
+    this.lab = lab;
+    this.canvas = canvas;
+    this.label = label;
+    this.indices = Uint32Array.from({ length: N }, (_, i) => i);
+    this.clear();
+  }
+
+  clear() {
+    const ctx = this.canvas.getContext('2d');
+    ctx.fillStyle = '#000';
+    ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
+    this.label.textContent = '';
+    this.mse = null;
+  }
+
+  /** Redraws from the current model; false when it has no decoder. */
+  refresh() {
+    let rec;
+    try {
+      rec = this.lab.reconstruct(this.indices);
+    } catch {
+      return false;
+    }
+        // Compared with what the network was given (deskewed, if it deskews).
+    const inputs = this.lab.inputs(this.indices);
+    const ctx = this.canvas.getContext('2d');
+    let se = 0;
+    for (let k = 0; k < N; k++) {
+      const orig = inputs.subarray(k * 784, (k + 1) * 784);
+      const r = rec.subarray(k * 784, (k + 1) * 784);
+      drawDigit(ctx, orig, k * 56, 0);
+      drawDigit(ctx, r, k * 56, 56);
+      for (let i = 0; i < 784; i++) se += (orig[i] - r[i]) ** 2;
+    }
+    this.mse = se / (N * 784);
+        this.label.textContent = `Per-pixel MSE (0..1 scale) of these ten: ${this.mse.toFixed(4)}.`;
+    this.label.dataset.mse = this.mse;
+    return true;
+  }
+}

@@ -1,0 +1,85 @@
+// The settings form: shows a config object as editable fields and reads it
+// back. Layer lists are written like "64 relu, 10 linear".
+
+const FIELDS = [
+  ['encoder', 'encoder layers', 'layers'],
+  ['decoder', 'decoder layers', 'layers'],
+  ['head', 'classifier hidden layers ("none": no classifier)', 'head'],
+  ['ae_epochs', 'autoencode epochs', 'int'],
+  ['sup_epochs', 'supervised epochs', 'int'],
+  ['lr', 'learning rate', 'float'],
+  ['batch', 'batch size', 'int'],
+  ['label_fraction', 'label fraction', 'float'],
+  ['denoise', 'denoising noise (std, 0..1 scale)', 'float'],
+  ['code_noise', 'code noise (std)', 'float'],
+  ['shift', 'random shift (pixels)', 'int'],
+  ['seed', 'seed', 'int'],
+  ['propagate', 'propagate labels', 'bool'],
+  ['freeze_encoder', 'freeze encoder', 'bool'],
+  ['balanced_bits', 'balanced hash bits', 'bool'],
+  ['graph_weight', 'graph term weight', 'float'],
+];
+
+const layersToText = (ls) => (ls?.length ? ls.map((l) => `${l.width} ${l.act}`).join(', ') : '');
+
+function textToLayers(text, what) {
+  const t = text.trim();
+  if (!t) return [];
+  return t.split(',').map((part) => {
+    const m = part.trim().match(/^(\d+)\s*(relu|sigmoid|tanh|linear)?$/i);
+    if (!m) throw new Error(`${what}: "${part.trim()}" is not "width activation", e.g. "64 relu"`);
+    return { width: Number(m[1]), act: (m[2] ?? 'relu').toLowerCase() };
+  });
+}
+
+export class SettingsForm {
+  constructor(form) {
+    this.form = form;
+    this.inputs = {};
+    for (const [key, label, kind] of FIELDS) {
+      const l = document.createElement('label');
+      l.textContent = label;
+      const input = document.createElement('input');
+      input.name = key;
+      input.dataset.testid = `setting-${key}`;
+      if (kind === 'bool') input.type = 'checkbox';
+      else if (kind === 'int' || kind === 'float') {
+        input.type = 'number';
+        input.step = kind === 'int' ? '1' : 'any';
+      }
+      l.append(input);
+      form.append(l);
+      this.inputs[key] = [input, kind];
+    }
+    form.addEventListener('submit', (e) => e.preventDefault());
+  }
+
+  show(config) {
+    this.base = config;
+    for (const [key, [input, kind]] of Object.entries(this.inputs)) {
+      const v = key === 'lr' ? config.optim.lr : config[key];
+      if (kind === 'bool') input.checked = !!v;
+      else if (kind === 'layers') input.value = layersToText(v);
+      else if (kind === 'head') input.value = v == null ? 'none' : layersToText(v);
+      else input.value = v;
+    }
+  }
+
+  /** The config the form describes; throws an Error naming a bad field. */
+  read() {
+    const c = structuredClone(this.base);
+    for (const [key, [input, kind]] of Object.entries(this.inputs)) {
+      if (kind === 'bool') c[key] = input.checked;
+      else if (kind === 'layers') c[key] = textToLayers(input.value, key);
+      else if (kind === 'head') c.head = input.value.trim() === 'none' ? null : textToLayers(input.value, 'head');
+      else {
+        const v = Number(input.value);
+        if (input.value.trim() === '' || Number.isNaN(v)) throw new Error(`${key}: "${input.value}" is not a number`);
+        if (kind === 'int' && (!Number.isInteger(v) || v < 0)) throw new Error(`${key}: ${v} is not a whole number ≥ 0`);
+        if (key === 'lr') c.optim.lr = v;
+        else c[key] = v;
+      }
+    }
+    return c;
+  }
+}
