@@ -1,25 +1,30 @@
 use aelab::data;
-use aelab::experiments::{config, names, Preset};
+use aelab::experiments::{config, Preset};
 use aelab::Trainer;
 fn main() {
-    let d = data::parse_subset(&std::fs::read("www/data/mnist-10k.bin").unwrap()).unwrap();
-    for m in names() {
-        let c = config(m, Preset::Best, data::Protocol::Browser).unwrap();
-        let t0 = std::time::Instant::now();
+    let d = data::read_mnist_dir(std::path::Path::new("../shared/mnist"), "train").unwrap();
+    for (batch, lr) in [(32, 0.002), (128, 0.004)] {
+        let mut c = config("mnist_auto_2", Preset::Best, data::Protocol::Book).unwrap();
+        c.batch = batch;
+        c.optim = aelab::optim::OptimSpec::adam(lr);
+        c.propagate = false;
+        c.sup_epochs = 1;
         let mut t = Trainer::new(&c, &d).unwrap();
-        let new = t0.elapsed().as_secs_f64() * 1000.0;
-        let mut worst = (0.0, String::new());
-        while !t.finished() {
-            let t1 = std::time::Instant::now();
-            let p = t.step(1, 1.0);
-            let dt = t1.elapsed().as_secs_f64() * 1000.0;
-            if dt > worst.0 {
-                worst = (dt, format!("{:?} e{} b{}", p.phase, p.epoch, p.batch));
-            }
+        while t.phase() != aelab::Phase::Autoencode {
+            t.step(1000, 1e9);
         }
-        println!(
-            "{m}: new {new:.1} ms, worst unit {:.1} ms at {}",
-            worst.0, worst.1
-        );
+        let t0 = std::time::Instant::now();
+        while t.phase() == aelab::Phase::Autoencode {
+            t.step(1000, 1e9);
+        }
+        let secs = t0.elapsed().as_secs_f64();
+        let line = t
+            .log()
+            .iter()
+            .rev()
+            .find(|l| l.starts_with("Epoch 10"))
+            .cloned()
+            .unwrap();
+        println!("batch {batch} lr {lr}: {secs:.1} s | {line}");
     }
 }

@@ -13,7 +13,7 @@ const status = $('status');
 
 async function boot() {
   const t0 = performance.now();
-  const [, bytes] = await Promise.all([
+    const [wasm, bytes] = await Promise.all([
     init(),
     fetch('data/mnist-10k.bin').then((r) => {
       if (!r.ok) throw new Error(`the digit data did not load (HTTP ${r.status}); run scripts/build.sh`);
@@ -80,7 +80,8 @@ async function boot() {
     e.target.value = '';
   });
 
-  window.aelab = { lab, engine, training, pad };
+    // Exposed for tests and the curious: the lab, and the engine's memory.
+  window.aelab = { lab, engine, training, pad, memory: wasm.memory };
   status.textContent = `Ready: ${lab.count().toLocaleString()} digits loaded in ${Math.round(performance.now() - t0)} ms. Pick a model and press Start.`;
   document.body.dataset.ready = 'true';
 }
