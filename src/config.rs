@@ -58,6 +58,9 @@ pub struct Config {
     /// Hash keys threshold each code unit at its median over the training
     /// images (every bit splits the data in half) instead of at 0.5.
     pub balanced_bits: bool,
+    /// Before indexing, rotate the code by iterative quantisation (`itq`)
+    /// so that thresholding it loses as little as possible.
+    pub itq: bool,
     pub report_every: usize,
     pub seed: u32,
 }
@@ -91,6 +94,7 @@ impl Default for Config {
             propagate: false,
             graph_weight: 0.0,
             balanced_bits: false,
+            itq: false,
             report_every: 2,
             seed: 1,
         }

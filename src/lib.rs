@@ -10,6 +10,7 @@ pub mod error;
 pub mod experiments;
 pub mod gemm;
 pub mod hash;
+pub mod itq;
 pub mod layer;
 pub mod loss;
 pub mod model;

@@ -8,7 +8,7 @@ use crate::data::{CLASSES, PIXELS};
 use crate::error::Result;
 use crate::net::{LayerSpec, Net};
 use crate::rng::Rng;
-use ndarray::{Array2, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView2, Axis};
 
 #[derive(Clone, Debug)]
 pub struct Model {
@@ -108,6 +108,21 @@ impl Model {
         ndarray::concatenate(Axis(0), &views).unwrap_or_else(|_| Array2::zeros((0, 0)))
     }
 
+    /// Re-expresses the code as (code − mean)·R for an orthogonal R (see
+    /// `itq`): folded into the code layer, and undone in the decoder's first
+    /// layer, so reconstructions stay what they were.
+    pub fn rotate_code(&mut self, mean: &Array1<f64>, r: &Array2<f64>) {
+        let (m32, r32) = (mean.mapv(|v| v as f32), r.mapv(|v| v as f32));
+        if let Some(code) = self.encoder.as_mut().and_then(|e| e.layers.last_mut()) {
+            code.w = code.w.dot(&r32);
+            code.b = (&code.b - &m32).dot(&r32);
+        }
+        if let Some(first) = self.decoder.as_mut().and_then(|d| d.layers.first_mut()) {
+            first.b = &first.b + &m32.dot(&first.w);
+            first.w = r32.t().dot(&first.w);
+        }
+    }
+
     pub fn nets(&self) -> impl Iterator<Item = (&'static str, &Net)> {
         [
             ("encoder", &self.encoder),
@@ -125,5 +140,32 @@ impl Model {
 
     pub fn all_finite(&self) -> bool {
         self.nets().all(|(_, n)| n.all_finite())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::Protocol;
+    use crate::experiments::{config, Preset};
+    use crate::rng::Rng;
+
+    #[test]
+    fn rotating_the_code_keeps_reconstructions() {
+        let c = config("mnist_hash_2", Preset::Best, Protocol::Browser).unwrap();
+        let mut m = Model::new(&c).unwrap();
+        let mut r = Rng::new(2);
+        let x = Array2::from_shape_simple_fn((20, PIXELS), || r.uniform() as f32);
+        let before = m.reconstruct(x.view()).unwrap();
+        let codes = m.code(x.view());
+        let (mean, rot) = crate::itq::itq(&codes, 10, 3);
+        m.rotate_code(&mean, &rot);
+        let after = m.reconstruct(x.view()).unwrap();
+        let worst = (&before - &after).fold(0.0f32, |w, d| w.max(d.abs()));
+        assert!(worst < 1e-4, "reconstructions moved by {worst}");
+        // The new code is the rotated, centred old one.
+        let expect = (codes.mapv(|v| v as f64) - &mean).dot(&rot);
+        let got = m.code(x.view()).mapv(|v| v as f64);
+        assert!((expect - got).fold(0.0f64, |w, d| w.max(d.abs())) < 1e-3);
     }
 }

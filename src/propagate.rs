@@ -32,35 +32,29 @@ fn blur_rows_into(x: ArrayView2<f32>, mut out: ndarray::ArrayViewMut2<f32>) {
         .collect();
     let gs: f32 = g.iter().sum();
     let g: Vec<f32> = g.iter().map(|v| v / gs).collect();
-    let side = SIDE as i32;
-    let mut tmp = vec![0f32; SIDE * SIDE];
+    let mut tmp = [0f32; SIDE * SIDE];
     for (src, mut dst) in x.rows().into_iter().zip(out.rows_mut()) {
-        for y in 0..side {
-            for c in 0..side {
-                let mut acc = 0.0;
-                for (t, w) in g.iter().enumerate() {
-                    let cc = c + t as i32 - r;
-                    if (0..side).contains(&cc) {
-                        acc += w * src[(y * side + cc) as usize];
-                    }
-                }
-                tmp[(y * side + c) as usize] = acc;
-            }
-        }
-        for y in 0..side {
-            for c in 0..side {
-                let mut acc = 0.0;
-                for (t, w) in g.iter().enumerate() {
-                    let yy = y + t as i32 - r;
-                    if (0..side).contains(&yy) {
-                        acc += w * tmp[(yy * side + c) as usize];
-                    }
-                }
-                dst[(y * side + c) as usize] = acc;
-            }
-        }
+        let dst_slice = dst.as_slice_mut().expect("contiguous rows");
+        blur_pass(src.as_slice().expect("contiguous rows"), &mut tmp, &g, 1);
+        blur_pass(&tmp, dst_slice, &g, SIDE);
         let norm = dst.dot(&dst).sqrt().max(1e-12);
         dst /= norm;
+    }
+}
+
+/// One 1-D pass of the kernel `g` over a 28×28 image along rows (`step` 1)
+/// or along columns (`step` 28), zero outside the image.
+fn blur_pass(src: &[f32], dst: &mut [f32], g: &[f32], step: usize) {
+    let r = (g.len() / 2) as i32;
+    for (i, d) in dst.iter_mut().enumerate().take(SIDE * SIDE) {
+        // Position along the blurred axis.
+        let at = if step == 1 { i % SIDE } else { i / SIDE } as i32;
+        *d = g
+            .iter()
+            .enumerate()
+            .filter(|&(t, _)| (0..SIDE as i32).contains(&(at + t as i32 - r)))
+            .map(|(t, w)| w * src[(i as i32 + (t as i32 - r) * step as i32) as usize])
+            .sum();
     }
 }
 

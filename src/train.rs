@@ -859,8 +859,19 @@ impl Trainer {
                     .push(self.model.code(self.x_train.slice(s![a..b, ..])));
                 if b == stage_len {
                     let views: Vec<_> = self.codes.iter().map(|c| c.view()).collect();
-                    let codes = ndarray::concatenate(Axis(0), &views).expect("same widths");
+                    let mut codes = ndarray::concatenate(Axis(0), &views).expect("same widths");
                     self.codes.clear();
+                    if self.model.config.itq {
+                        let (mean, r) =
+                            crate::itq::itq(&codes, ITQ_ITERATIONS, self.model.config.seed as u64);
+                        self.model.rotate_code(&mean, &r);
+                        // The rotation now lives in the weights: a saved
+                        // and reloaded model must not be rotated again.
+                        self.model.config.itq = false;
+                        codes = (codes.mapv(|v| v as f64) - &mean)
+                            .dot(&r)
+                            .mapv(|v| v as f32);
+                    }
                     self.index = Some(HashIndex::build(
                         codes,
                         self.split.train.labels.clone(),
@@ -920,6 +931,7 @@ impl Trainer {
 }
 
 const PREPARE_CHUNK: usize = 250;
+const ITQ_ITERATIONS: usize = 50;
 
 fn prepare_units(split: &Split) -> usize {
     (split.train.len() + split.valid.len() + split.test.len()).div_ceil(PREPARE_CHUNK)

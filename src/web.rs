@@ -76,6 +76,17 @@ struct Analysis {
     input: Vec<f32>,
 }
 
+fn digit_of(part: &Digits, i: u32, what: &str) -> Result<Vec<u8>, JsError> {
+    let i = i as usize;
+    if i >= part.len() {
+        return Err(JsError::new(&format!(
+            "{what} digit {i} does not exist; there are {}",
+            part.len()
+        )));
+    }
+    Ok(part.image(i).to_vec())
+}
+
 /// The lab: the loaded digits and at most one run.
 #[wasm_bindgen]
 pub struct Lab {
@@ -318,26 +329,17 @@ impl Lab {
         to_js(&occ)
     }
 
-    /// Index into the whole data set of training digit `i` of the current
-    /// run, and of test digit `i`, so the page can draw them.
+    /// Training digit `i` of the current run's split (784 bytes), to draw
+    /// what a hash lookup found.
     #[wasm_bindgen(js_name = trainDigit)]
     pub fn train_digit(&self, i: u32) -> Result<Vec<u8>, JsError> {
-        let t = self.trainer()?;
-        let i = i as usize;
-        if i >= t.split.train.len() {
-            return Err(JsError::new(&format!("training digit {i} does not exist")));
-        }
-        Ok(t.split.train.image(i).to_vec())
+        digit_of(&self.trainer()?.split.train, i, "training")
     }
 
+    /// Test digit `i` of the current run's split (784 bytes).
     #[wasm_bindgen(js_name = testDigit)]
     pub fn test_digit(&self, i: u32) -> Result<Vec<u8>, JsError> {
-        let t = self.trainer()?;
-        let i = i as usize;
-        if i >= t.split.test.len() {
-            return Err(JsError::new(&format!("test digit {i} does not exist")));
-        }
-        Ok(t.split.test.image(i).to_vec())
+        digit_of(&self.trainer()?.split.test, i, "test")
     }
 
     #[wasm_bindgen(js_name = testLabels)]

@@ -9,14 +9,18 @@ use aelab::net::LayerSpec;
 use aelab::optim::OptimSpec;
 use aelab::{Config, Trainer};
 
+fn l(width: usize, act: aelab::activation::Activation) -> LayerSpec {
+    LayerSpec { width, act }
+}
+
 fn base() -> Config {
     config("mnist_auto_2", Preset::Best, Protocol::Browser).unwrap()
 }
 
 #[test]
 fn absurd_settings_are_refused_with_a_reason() {
-    let l = |width, act| LayerSpec { width, act };
-    let cases: Vec<(&str, Box<dyn Fn(&mut Config)>)> = vec![
+    type Change = Box<dyn Fn(&mut Config)>;
+    let cases: Vec<(&str, Change)> = vec![
         (
             "learning rate NaN",
             Box::new(|c| c.optim = OptimSpec::adam(f32::NAN)),

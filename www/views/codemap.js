@@ -1,5 +1,6 @@
 // The code map: test digits' codes projected on their first two principal
 // components, one dot per digit coloured by class, refreshed during training.
+import { blank } from './digits.js';
 
 export const CLASS_COLOURS = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4',
   '#42d4f4', '#f032e6', '#9a6324', '#808000', '#000075'];
@@ -44,10 +45,8 @@ export class CodeMapView {
     this.clear();
   }
 
-  clear() {
-    const ctx = this.canvas.getContext('2d');
-    ctx.fillStyle = '#fff';
-    ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
+    clear() {
+    blank(this.canvas, '#fff');
   }
 
   refresh() {

@@ -20,14 +20,20 @@ export function drawDigit(ctx, pixels, x, y, scale = 2) {
   ctx.drawImage(tmp, x, y, 28 * scale, 28 * scale);
 }
 
+/** Paints a whole canvas one colour (black: an empty digit area). */
+export function blank(canvas, colour = '#000') {
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = colour;
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  return ctx;
+}
+
 /** Fills a canvas with a grid of digits: getPixels(i) for i = 0, 1, ... */
 export function drawGrid(canvas, getPixels, count, scale = 2) {
-  const ctx = canvas.getContext('2d');
+    const ctx = blank(canvas);
   const size = 28 * scale;
   const cols = Math.floor(canvas.width / size);
   const rows = Math.floor(canvas.height / size);
-  ctx.fillStyle = '#000';
-  ctx.fillRect(0, 0, canvas.width, canvas.height);
   for (let i = 0; i < Math.min(count, cols * rows); i++) {
     drawDigit(ctx, getPixels(i), (i % cols) * size, Math.floor(i / cols) * size, scale);
   }

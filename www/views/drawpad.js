@@ -2,7 +2,7 @@
 // drawing), undo and clear, MNIST-style preprocessing, then the model's view
 // of the drawing: class probabilities, code and hash bits, reconstruction and
 // the training digits in its bucket.
-import { drawDigit } from './digits.js';
+import { blank, drawDigit } from './digits.js';
 
 const MIN_SPAN = 12;      // pad pixels: a smaller drawing is a tap, not a digit
 const STROKE = 2.4;       // stroke width in the 28×28 image, like MNIST's pen
@@ -78,7 +78,6 @@ export class DrawPad {
     Object.assign(this, { lab, els });
     this.strokes = [];
     const pad = els.pad;
-    this.ctx = pad.getContext('2d');
     pad.addEventListener('pointerdown', (e) => {
       pad.setPointerCapture(e.pointerId);
       this.strokes.push([this.point(e)]);
@@ -107,10 +106,7 @@ export class DrawPad {
   }
 
   redraw() {
-    const { ctx } = this;
-    const { width, height } = this.els.pad;
-    ctx.fillStyle = '#000';
-    ctx.fillRect(0, 0, width, height);
+        const ctx = blank(this.els.pad);
     ctx.strokeStyle = ctx.fillStyle = '#fff';
     ctx.lineWidth = 18;
     ctx.lineCap = ctx.lineJoin = 'round';
@@ -126,8 +122,7 @@ export class DrawPad {
   /** Re-analyses the drawing with the current model. */
   update() {
     const { els } = this;
-    const blank = (c) => { const x = c.getContext('2d'); x.fillStyle = '#000'; x.fillRect(0, 0, c.width, c.height); };
-    [els.input, els.recon, els.neighbours].forEach(blank);
+        [els.input, els.recon, els.neighbours].forEach((c) => blank(c));
     els.probs.getContext('2d').clearRect(0, 0, els.probs.width, els.probs.height);
     els.code.textContent = '';
     const img = preprocess(this.strokes);

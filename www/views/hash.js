@@ -1,6 +1,6 @@
 // Hash buckets: query test digits, each beside the training digits found
 // within the chosen Hamming radius, plus bucket occupancy and the metrics.
-import { drawDigit } from './digits.js';
+import { blank, drawDigit } from './digits.js';
 
 const QUERIES = 6;
 const HITS = 8;
@@ -12,10 +12,8 @@ export class HashView {
     this.clear();
   }
 
-  clear() {
-    const ctx = this.canvas.getContext('2d');
-    ctx.fillStyle = '#000';
-    ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
+    clear() {
+    blank(this.canvas);
     this.occupancy.textContent = '';
   }
 

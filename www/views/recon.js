@@ -1,6 +1,6 @@
 // Reconstructions: ten test digits above what the autoencoder makes of them,
 // with their per-pixel MSE (0..1 scale), refreshed while it trains.
-import { drawDigit } from './digits.js';
+import { blank, drawDigit } from './digits.js';
 
 const N = 10;
 
@@ -13,10 +13,8 @@ export class ReconView {
     this.clear();
   }
 
-  clear() {
-    const ctx = this.canvas.getContext('2d');
-    ctx.fillStyle = '#000';
-    ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
+    clear() {
+    blank(this.canvas);
     this.label.textContent = '';
     this.mse = null;
   }
