@@ -296,7 +296,12 @@ impl Lab {
                 .model
                 .reconstruct(x.view())
                 .map(|r| r.iter().map(|v| (v / peak).clamp(0.0, 1.0)).collect()),
-            code: code.iter().copied().collect(),
+            // Without an encoder the "code" would be the input itself.
+            code: if t.model.encoder.is_some() {
+                code.iter().copied().collect()
+            } else {
+                Vec::new()
+            },
             input: seen,
             neighbours,
         })

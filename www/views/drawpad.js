@@ -145,7 +145,7 @@ export class DrawPad {
     els.prediction.textContent = a.predicted == null ? 'no classifier in this model' : String(a.predicted);
     if (a.probs) this.bars(a.probs);
     if (a.reconstruction) drawDigit(els.recon.getContext('2d'), Float32Array.from(a.reconstruction), 0, 0);
-    const code = a.code.length <= 64 ? `code [${a.code.map((v) => v.toFixed(2)).join(', ')}]` : `code of ${a.code.length} values`;
+        const code = a.code.length ? `code [${a.code.map((v) => v.toFixed(2)).join(', ')}]` : 'no code: this model has no encoder';
     els.code.textContent = code + (a.bits ? ` · key ${a.bits.join('')}` : '');
     a.neighbours.forEach((h, k) => drawDigit(els.neighbours.getContext('2d'), this.lab.trainDigit(h.index), k * 56, 0));
   }
