@@ -19,12 +19,6 @@ const BLUR_CHUNK: usize = 200;
 /// Gaussian blur (σ = 1 pixel, separable, zero outside) of 28×28 rows, then
 /// each row scaled to unit length: blurred digits compare more tolerantly of
 /// small shifts than raw ones.
-pub fn blurred_unit_rows(x: ArrayView2<f32>) -> Array2<f32> {
-    let mut out = Array2::<f32>::zeros(x.raw_dim());
-    blur_rows_into(x, out.view_mut());
-    out
-}
-
 fn blur_rows_into(x: ArrayView2<f32>, mut out: ndarray::ArrayViewMut2<f32>) {
     let r = 3i32;
     let g: Vec<f32> = (-r..=r)

@@ -713,12 +713,6 @@ impl Trainer {
         }
     }
 
-    /// Labels propagated to every training image, once the phase has run.
-    pub fn propagated_labels(&self) -> Option<&[u8]> {
-        (self.model.config.propagate && self.sup_labels.len() == self.split.train.len())
-            .then_some(&self.sup_labels[..])
-    }
-
     fn prepare_unit(&mut self) {
         let c = &self.model.config;
         let (mut from, mut left) = (self.prepared, PREPARE_CHUNK);
