@@ -8,7 +8,7 @@ use crate::data::{CLASSES, PIXELS};
 use crate::error::Result;
 use crate::net::{LayerSpec, Net};
 use crate::rng::Rng;
-use ndarray::{Array1, Array2, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView2};
 
 #[derive(Clone, Debug)]
 pub struct Model {
@@ -96,18 +96,6 @@ impl Model {
         Some(p)
     }
 
-    /// Runs `f` over row chunks of `x` and stacks the results: inference on a
-    /// whole data set without one giant intermediate matrix.
-    pub fn chunked(
-        x: ArrayView2<f32>,
-        chunk: usize,
-        f: impl Fn(ArrayView2<f32>) -> Array2<f32>,
-    ) -> Array2<f32> {
-        let parts: Vec<Array2<f32>> = x.axis_chunks_iter(Axis(0), chunk.max(1)).map(f).collect();
-        let views: Vec<ArrayView2<f32>> = parts.iter().map(|p| p.view()).collect();
-        ndarray::concatenate(Axis(0), &views).unwrap_or_else(|_| Array2::zeros((0, 0)))
-    }
-
     /// Re-expresses the code as (code − mean)·R for an orthogonal R (see
     /// `itq`): folded into the code layer, and undone in the decoder's first
     /// layer, so reconstructions stay what they were.
@@ -132,10 +120,6 @@ impl Model {
         ]
         .into_iter()
         .filter_map(|(n, net)| net.as_ref().map(|net| (n, net)))
-    }
-
-    pub fn param_count(&self) -> usize {
-        self.nets().map(|(_, n)| n.param_count()).sum()
     }
 
     pub fn all_finite(&self) -> bool {

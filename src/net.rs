@@ -62,10 +62,6 @@ impl Net {
         self.layers.last().map_or(0, Dense::n_out)
     }
 
-    pub fn param_count(&self) -> usize {
-        self.layers.iter().map(|l| l.w.len() + l.b.len()).sum()
-    }
-
     fn ensure_rows(&mut self, rows: usize) {
         if self.acts.first().map(|a| a.nrows()) != Some(rows) {
             self.acts = self

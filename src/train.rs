@@ -453,11 +453,12 @@ impl Trainer {
         }
     }
 
-    /// Copies rows `order[from..from+rows]` of `x` into the batch buffer,
-    /// shifted by a random offset when augmenting.
-    fn gather(&mut self, from: usize, rows: usize, labels: bool) {
-        if self.xb.nrows() != rows {
-            self.xb = Array2::zeros((rows, PIXELS));
+    /// Copies rows `order[from..from+rows]` of `x` into the first `rows` rows
+    /// of the batch buffer (sized `total` rows, reallocated only when that
+    /// changes), shifted by a random offset when augmenting.
+    fn gather(&mut self, from: usize, rows: usize, total: usize, labels: bool) {
+        if self.xb.nrows() != total {
+            self.xb = Array2::zeros((total, PIXELS));
             self.xin = self.xb.clone();
         }
         self.yb.clear();
@@ -489,22 +490,22 @@ impl Trainer {
         }
     }
 
-    /// Doubles the batch: row B + r holds a random graph neighbour of row r.
-    fn append_neighbours(&mut self, rows: usize) {
+    /// Fills the second half of the batch: row B + r holds a random graph
+    /// neighbour of row r.
+    fn gather_neighbours(&mut self, rows: usize) {
         let graph = self.graph.as_ref().expect("the graph phase comes first");
-        let mut both = Array2::zeros((2 * rows, PIXELS));
-        both.slice_mut(s![..rows, ..]).assign(&self.xb);
         for r in 0..rows {
             let i = self.order[self.batch * rows + r];
             let j = graph.neighbours[i][self.rng_order.below(propagate::K)] as usize;
-            both.row_mut(rows + r).assign(&self.x_train.row(j));
+            self.xb.row_mut(rows + r).assign(&self.x_train.row(j));
         }
-        self.xb = both;
-        self.xin = self.xb.clone();
     }
 
     fn train_batch(&mut self) -> Result<()> {
-        let c = self.model.config.clone();
+        let (batch, cosine, pairs) = {
+            let c = &self.model.config;
+            (c.batch, c.cosine, c.graph_weight > 0.0)
+        };
         let phase = self.phase();
         let ae = phase == Phase::Autoencode;
         let (epochs, batches) = self.phase_epochs_batches();
@@ -513,12 +514,12 @@ impl Trainer {
         } else {
             self.sup_labels.len()
         };
-        let rows = if ae { c.batch } else { c.batch.min(n) };
+        let rows = if ae { batch } else { batch.min(n) };
         if self.batch == 0 {
             self.order = (0..n).collect();
             self.rng_order.shuffle(&mut self.order);
         }
-        let lr_scale = if c.cosine {
+        let lr_scale = if cosine {
             let t = (self.epoch * batches + self.batch) as f32 / (epochs * batches) as f32;
             0.5 * (1.0 + (std::f32::consts::PI * t).cos())
         } else {
@@ -527,14 +528,20 @@ impl Trainer {
         for o in self.opt.iter_mut().flatten() {
             o.lr_scale = lr_scale;
         }
-        self.gather(self.batch * rows, rows, !ae);
-        if ae && c.graph_weight > 0.0 {
-            self.append_neighbours(rows);
+        let with_pairs = ae && pairs;
+        self.gather(
+            self.batch * rows,
+            rows,
+            if with_pairs { 2 * rows } else { rows },
+            !ae,
+        );
+        if with_pairs {
+            self.gather_neighbours(rows);
         }
         let (cost, ok) = if ae {
-            self.autoencode_batch(&c)
+            self.autoencode_batch()
         } else {
-            self.supervise_batch(&c)
+            self.supervise_batch()
         };
         if !cost.is_finite() || !ok {
             crate::bail!(
@@ -557,22 +564,26 @@ impl Trainer {
 
     /// One autoencode step; returns (cost, gradients finite). Applies the
     /// update only when both are sound, so a diverging batch leaves the model.
-    fn autoencode_batch(&mut self, c: &Config) -> (f32, bool) {
+    fn autoencode_batch(&mut self) -> (f32, bool) {
         let Model {
             encoder: Some(enc),
             decoder: Some(dec),
+            config: c,
             ..
         } = &mut self.model
         else {
             unreachable!("autoencode phase needs an encoder and a decoder")
         };
-        self.xin.assign(&self.xb);
+        // The noisy copy exists only for denoising; otherwise the clean batch
+        // is the input.
         if c.denoise > 0.0 {
+            self.xin.assign(&self.xb);
             let s = c.denoise as f64 * c.scale.peak() as f64;
             let rng = &mut self.rng_noise;
             self.xin.mapv_inplace(|v| v + (rng.normal() * s) as f32);
         }
-        let code = enc.forward(self.xin.view(), Some(&mut self.rng_noise));
+        let input = if c.denoise > 0.0 { &self.xin } else { &self.xb };
+        let code = enc.forward(input.view(), Some(&mut self.rng_noise));
         dec.forward(code.view(), None);
         let (y, g) = dec.output_and_grad();
         let cost = match c.recon_loss {
@@ -600,7 +611,7 @@ impl Trainer {
             }
             cost += c.graph_weight * pair / b as f32;
         }
-        enc.backward(self.xin.view(), false, None);
+        enc.backward(input.view(), false, None);
         let ok = cost.is_finite() && grads_finite(enc) && grads_finite(dec);
         if ok {
             self.opt[0].as_mut().expect("encoder optimiser").step(enc);
@@ -609,10 +620,11 @@ impl Trainer {
         (cost, ok)
     }
 
-    fn supervise_batch(&mut self, c: &Config) -> (f32, bool) {
+    fn supervise_batch(&mut self) -> (f32, bool) {
         let Model {
             encoder,
             head: Some(head),
+            config: c,
             ..
         } = &mut self.model
         else {
@@ -674,7 +686,7 @@ impl Trainer {
                 )
             } else {
                 let labels: Vec<u8> = sample.iter().map(|&i| self.split.valid.labels[i]).collect();
-                let v = self.accuracy_on(x.view(), &labels);
+                let v = self.correct_on(x.view(), &labels) as f64 / labels.len().max(1) as f64;
                 format!(
                     "Epoch {}: cost={cost:.3}, accuracy={:.3}/{v:.3} ({}/{} secs)",
                     self.epoch,
@@ -821,13 +833,13 @@ impl Trainer {
             .collect()
     }
 
-    fn accuracy_on(&self, x: ArrayView2<f32>, labels: &[u8]) -> f64 {
+    fn correct_on(&self, x: ArrayView2<f32>, labels: &[u8]) -> usize {
         let p = self
             .model
             .classify_code(self.model.code(x).view())
             .expect("head");
         let pred = loss::argmax_rows(&p);
-        pred.iter().zip(labels).filter(|(a, b)| a == b).count() as f64 / labels.len().max(1) as f64
+        pred.iter().zip(labels).filter(|(a, b)| a == b).count()
     }
 
     fn eval_unit(&mut self) {
@@ -848,8 +860,7 @@ impl Trainer {
         match stage {
             EvalStage::Classify => {
                 let x = self.x_test.slice(s![a..b, ..]);
-                let acc = self.accuracy_on(x, &self.split.test.labels[a..b]);
-                self.correct += (acc * (b - a) as f64).round() as usize;
+                self.correct += self.correct_on(x, &self.split.test.labels[a..b]);
             }
             EvalStage::Reconstruct => {
                 let x = self.x_test.slice(s![a..b, ..]);
