@@ -196,11 +196,13 @@ test('"Run all" runs every reference model and meets the page-protocol targets',
   const seconds = (Date.now() - t0) / 1000;
   const rows = await page.$$eval('[data-testid="result-row"]', (rs) => Object.fromEntries(rs.map((r) =>
     [r.dataset.model, Number(r.querySelector('[data-testid="result-measured"]').dataset.value)])));
-    const longTasks = await page.evaluate(() => window.longTasks);
+  const times = await page.$$eval('[data-testid="result-row"]', (rs) => Object.fromEntries(rs.map((r) =>
+    [r.dataset.model.replace('mnist_', ''), r.querySelector('[data-testid="result-time"]').textContent])));
+  const longTasks = await page.evaluate(() => window.longTasks);
   const heapMb = await page.evaluate(() => window.aelab.memory.buffer.byteLength / 2 ** 20);
   const worst = Math.max(0, ...longTasks);
   console.log(`# run all: ${seconds.toFixed(1)} s; results ${JSON.stringify(rows)}; ` +
-    `${longTasks.length} long tasks, the worst ${worst.toFixed(0)} ms; wasm memory ${heapMb.toFixed(0)} MiB`);
+    `times ${JSON.stringify(times)}; ${longTasks.length} long tasks, the worst ${worst.toFixed(0)} ms; wasm memory ${heapMb.toFixed(0)} MiB`);
   await page.locator('#results-view').screenshot({ path: ARTIFACTS + 'results.png' });
   await page.screenshot({ path: ARTIFACTS + 'page.png', fullPage: true });
   assert.ok(rows.mnist_mlp_all >= 0.92, `mlp_all ${rows.mnist_mlp_all}`);

@@ -17,10 +17,16 @@ stage "lint: rustfmt, clippy"
 cargo fmt --all -- --check
 cargo clippy --quiet --all-targets -- -D warnings
 cargo clippy --quiet --lib --target wasm32-unknown-unknown -- -D warnings
+relaxed() { RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" CARGO_TARGET_DIR=target/relaxed "$@"; }
+relaxed cargo clippy --quiet --lib --target wasm32-unknown-unknown -- -D warnings
 stage "native tests"
 cargo test
 stage "engine in headless Chromium (wasm-bindgen-test)"
 cargo test --target wasm32-unknown-unknown --test web
+stage "the relaxed-SIMD (FMA) build in headless Chromium"
+relaxed cargo test --target wasm32-unknown-unknown --test web
 stage "the page in headless Chromium (Playwright)"
 node --test --test-concurrency=1 e2e/
+stage "bench, quick mode (every engine runs and gives finite figures; not a speed test)"
+node bench/run.mjs --quick
 stage "all tests passed in $((SECONDS - t0)) s"

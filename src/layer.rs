@@ -78,7 +78,7 @@ impl Dense {
         }
         gemm::weight_grads(x, dy, dw, db);
         if let Some(dx) = dx {
-            gemm::input_grad(dy, &self.w, dx);
+            gemm::input_grad(dy.view(), self.w.view(), dx);
         }
     }
 }

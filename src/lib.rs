@@ -3,6 +3,7 @@
 //! browser; `web` is the only module that knows about JavaScript.
 
 pub mod activation;
+pub mod bench;
 pub mod clock;
 pub mod config;
 pub mod data;
@@ -11,6 +12,7 @@ pub mod experiments;
 pub mod gemm;
 pub mod hash;
 pub mod itq;
+pub mod kernel;
 pub mod layer;
 pub mod loss;
 pub mod model;
@@ -19,6 +21,7 @@ pub mod net;
 pub mod optim;
 pub mod propagate;
 pub mod rng;
+pub mod simd;
 pub mod train;
 
 #[cfg(target_arch = "wasm32")]

@@ -1,6 +1,7 @@
 //! Losses. Each returns the batch-mean loss and writes its gradient w.r.t. the
 //! net's output into `grad` (already divided by the batch size).
 
+use crate::simd::F32x4;
 use ndarray::{Array2, ArrayView2, Zip};
 use serde::{Deserialize, Serialize};
 
@@ -65,24 +66,81 @@ pub fn mse(output: &Array2<f32>, target: ArrayView2<f32>, grad: &mut Array2<f32>
 /// sigmoid's input, (y - t)/rows, which never divides by a saturated y.
 pub fn bce_sigmoid(output: &Array2<f32>, target: ArrayView2<f32>, grad: &mut Array2<f32>) -> f32 {
     let inv_n = 1.0 / output.nrows() as f32;
+    let cols = output.ncols().max(1);
     let mut total = 0.0f64;
-    Zip::from(grad)
-        .and(output)
-        .and(target)
-        .for_each(|g, &y, &t| {
-            let yc = y.clamp(1e-7, 1.0 - 1e-7);
-            total -= (t * yc.ln() + (1.0 - t) * (1.0 - yc).ln()) as f64;
-            *g = (y - t) * inv_n;
-        });
+    if let (Some(y), Some(t), Some(g)) = (output.as_slice(), target.as_slice(), grad.as_slice_mut())
+    {
+        // Row by row in f32 lanes (a decoder's 784 logs each step would
+        // otherwise cost as much as its matrix products), rows summed in f64.
+        for ((y, t), g) in y.chunks(cols).zip(t.chunks(cols)).zip(g.chunks_mut(cols)) {
+            total -= bce_row(y, t, g, inv_n) as f64;
+        }
+    } else {
+        Zip::from(grad)
+            .and(output)
+            .and(target)
+            .for_each(|g, &y, &t| {
+                let yc = y.clamp(1e-7, 1.0 - 1e-7);
+                total -= (t * yc.ln() + (1.0 - t) * (1.0 - yc).ln()) as f64;
+                *g = (y - t) * inv_n;
+            });
+    }
     (total / output.nrows() as f64) as f32
+}
+
+/// Σ t·ln y + (1−t)·ln(1−y) over one row, writing (y − t)·scale into g.
+fn bce_row(y: &[f32], t: &[f32], g: &mut [f32], scale: f32) -> f32 {
+    let (lo, hi, one) = (
+        F32x4::splat(1e-7),
+        F32x4::splat(1.0 - 1e-7),
+        F32x4::splat(1.0),
+    );
+    let k = F32x4::splat(scale);
+    let mut acc = F32x4::zero();
+    let n4 = y.len() / 4 * 4;
+    for j in (0..n4).step_by(4) {
+        let yv = F32x4::from([y[j], y[j + 1], y[j + 2], y[j + 3]]);
+        let tv = F32x4::from([t[j], t[j + 1], t[j + 2], t[j + 3]]);
+        let yc = yv.max(lo).min(hi);
+        acc = acc
+            .add(tv.mul(yc.ln()))
+            .add(one.sub(tv).mul(one.sub(yc).ln()));
+        g[j..j + 4].copy_from_slice(&yv.sub(tv).mul(k).to_array());
+    }
+    let mut total = acc.sum();
+    for j in n4..y.len() {
+        let yc = y[j].clamp(1e-7, 1.0 - 1e-7);
+        total += t[j] * yc.ln() + (1.0 - t[j]) * (1.0 - yc).ln();
+        g[j] = (y[j] - t[j]) * scale;
+    }
+    total
 }
 
 /// Per-pixel mean squared error, no gradient (for reports).
 pub fn mean_sq_err(a: ArrayView2<f32>, b: ArrayView2<f32>) -> f64 {
     let mut total = 0.0f64;
-    Zip::from(a)
-        .and(b)
-        .for_each(|&x, &y| total += ((x - y) as f64).powi(2));
+    if let (Some(x), Some(y)) = (a.as_slice(), b.as_slice()) {
+        // f32 lanes within a row, f64 across rows.
+        let cols = a.ncols().max(1);
+        for (x, y) in x.chunks(cols).zip(y.chunks(cols)) {
+            let mut acc = F32x4::zero();
+            let n4 = x.len() / 4 * 4;
+            for j in (0..n4).step_by(4) {
+                let d = F32x4::from([x[j], x[j + 1], x[j + 2], x[j + 3]]).sub(F32x4::from([
+                    y[j],
+                    y[j + 1],
+                    y[j + 2],
+                    y[j + 3],
+                ]));
+                acc = acc.mul_add(d, d);
+            }
+            total += (acc.sum() + (n4..x.len()).map(|j| (x[j] - y[j]).powi(2)).sum::<f32>()) as f64;
+        }
+    } else {
+        Zip::from(a)
+            .and(b)
+            .for_each(|&x, &y| total += ((x - y) as f64).powi(2));
+    }
     total / a.len().max(1) as f64
 }
 

@@ -93,21 +93,30 @@ impl Optimizer {
                     let c2 = 1.0 - beta2.powi(self.t as i32);
                     let step = lr * c2.sqrt() / c1;
                     let eps = eps * c2.sqrt();
-                    let upd = |p: &mut f32, g: &f32, m: &mut f32, v: &mut f32| {
-                        *m = beta1 * *m + (1.0 - beta1) * g;
-                        *v = beta2 * *v + (1.0 - beta2) * g * g;
-                        *p -= step * *m / (v.sqrt() + eps);
+                    // Plain slice loops: LLVM vectorises them (sqrt and
+                    // division are exact in SIMD too), which ndarray's
+                    // four-way Zip does not get; Adam stays cheap at batch 32.
+                    let upd = |p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]| {
+                        let n = p.len();
+                        let (g, m, v) = (&g[..n], &mut m[..n], &mut v[..n]);
+                        for j in 0..n {
+                            m[j] = beta1 * m[j] + (1.0 - beta1) * g[j];
+                            v[j] = beta2 * v[j] + (1.0 - beta2) * g[j] * g[j];
+                            p[j] -= step * m[j] / (v[j].sqrt() + eps);
+                        }
                     };
-                    Zip::from(&mut layer.w)
-                        .and(&net.dw[i])
-                        .and(&mut self.m_w[i])
-                        .and(&mut self.v_w[i])
-                        .for_each(upd);
-                    Zip::from(&mut layer.b)
-                        .and(&net.db[i])
-                        .and(&mut self.m_b[i])
-                        .and(&mut self.v_b[i])
-                        .for_each(upd);
+                    upd(
+                        flat_mut(layer.w.as_slice_mut()),
+                        flat(net.dw[i].as_slice()),
+                        flat_mut(self.m_w[i].as_slice_mut()),
+                        flat_mut(self.v_w[i].as_slice_mut()),
+                    );
+                    upd(
+                        flat_mut(layer.b.as_slice_mut()),
+                        flat(net.db[i].as_slice()),
+                        flat_mut(self.m_b[i].as_slice_mut()),
+                        flat_mut(self.v_b[i].as_slice_mut()),
+                    );
                 }
                 OptimSpec::Sgd { momentum, .. } => {
                     let upd = |p: &mut f32, g: &f32, m: &mut f32| {
@@ -126,4 +135,13 @@ impl Optimizer {
             }
         }
     }
+}
+
+/// Parameters, gradients and moments are all built standard-layout.
+fn flat(s: Option<&[f32]>) -> &[f32] {
+    s.expect("parameters are contiguous")
+}
+
+fn flat_mut(s: Option<&mut [f32]>) -> &mut [f32] {
+    s.expect("parameters are contiguous")
 }

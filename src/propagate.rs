@@ -5,7 +5,7 @@
 //! 96% of the unlabelled training images correctly; the test part is never used.
 
 use crate::data::{CLASSES, SIDE};
-use ndarray::linalg::general_mat_mul;
+use crate::gemm;
 use ndarray::{s, Array2, ArrayView2};
 
 pub const K: usize = 10;
@@ -112,13 +112,7 @@ impl Graph {
         }
         let (a, b) = (self.rows_done, (self.rows_done + rows).min(n));
         let mut sims = Array2::<f32>::zeros((b - a, n));
-        general_mat_mul(
-            1.0,
-            &self.z.slice(s![a..b, ..]),
-            &self.z.t(),
-            0.0,
-            &mut sims,
-        );
+        gemm::input_grad(self.z.slice(s![a..b, ..]), self.z.view(), &mut sims);
         for (r, row) in sims.rows().into_iter().enumerate() {
             let i = a + r;
             // Keep the k most similar, sorted descending, by insertion.

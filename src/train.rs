@@ -166,8 +166,13 @@ fn secs(s: f64) -> String {
 }
 
 fn grads_finite(net: &Net) -> bool {
-    net.dw.iter().all(|g| g.iter().all(|v| v.is_finite()))
-        && net.db.iter().all(|g| g.iter().all(|v| v.is_finite()))
+    fn finite<D: ndarray::Dimension>(g: &ndarray::Array<f32, D>) -> bool {
+        match g.as_slice() {
+            Some(s) => crate::simd::all_finite(s),
+            None => g.iter().all(|v| v.is_finite()),
+        }
+    }
+    net.dw.iter().all(finite) && net.db.iter().all(finite)
 }
 
 impl Trainer {

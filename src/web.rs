@@ -363,3 +363,50 @@ impl Lab {
         Ok(t.x_test().select(Axis(0), &idx))
     }
 }
+
+/// One speed workload (see `bench.rs`) for the bench page.
+#[wasm_bindgen]
+pub struct Bench(crate::bench::Bench);
+
+#[wasm_bindgen]
+impl Bench {
+    /// `workload`: "w1", "w2", "w3" or "kernel"; the first `train` digits of
+    /// the lab's data train, the rest evaluate.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        lab: &Lab,
+        workload: &str,
+        train: u32,
+        batch: u32,
+        seed: u32,
+    ) -> Result<Bench, JsError> {
+        crate::bench::Bench::new(
+            workload,
+            &lab.digits,
+            train as usize,
+            batch as usize,
+            seed as u64,
+        )
+        .map(Bench)
+        .map_err(err)
+    }
+
+    /// Runs `units` batches (or encodes, or kernel steps); returns the mean cost.
+    pub fn run(&mut self, units: u32) -> f32 {
+        self.0.run(units as usize)
+    }
+
+    pub fn evaluate(&self) -> f64 {
+        self.0.evaluate()
+    }
+
+    #[wasm_bindgen(js_name = flopsPerSample)]
+    pub fn flops_per_sample(&self) -> f64 {
+        self.0.flops_per_sample()
+    }
+
+    #[wasm_bindgen(js_name = samplesPerUnit)]
+    pub fn samples_per_unit(&self) -> u32 {
+        self.0.samples_per_unit() as u32
+    }
+}

@@ -76,3 +76,13 @@ fn the_js_surface_reports_errors_instead_of_panicking() {
         .unwrap();
     assert_eq!(phase, "supervise");
 }
+
+#[wasm_bindgen_test]
+fn gemm_kernel_agrees_with_the_reference_in_the_browser() {
+    check_kernel_against_reference();
+}
+
+#[wasm_bindgen_test]
+fn vector_math_is_accurate_in_the_browser() {
+    check_vector_math();
+}

@@ -1,4 +1,5 @@
-// A small static server for www/: right MIME types (wasm streaming needs
+// A small static server for www/ (or any set of folders mounted at URL
+// prefixes, as the bench page does): right MIME types (wasm streaming needs
 // application/wasm), gzip where the client accepts it, a Content-Security-Policy
 // that keeps the page on its own origin, and no caching so a rebuild shows.
 // Usable as a script (prints the URL) or imported by the tests.
@@ -28,12 +29,15 @@ export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; co
 
 const gzCache = new Map();
 
-async function handle(req, res) {
+async function handle(req, res, mounts, csp) {
   const url = new URL(req.url, 'http://x');
   let path = normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.[/\\])+/, '');
   if (path.endsWith('/')) path += 'index.html';
-  const file = join(ROOT, path);
-  if (!file.startsWith(ROOT)) {
+  // The longest URL prefix wins; each maps onto one folder.
+  const prefix = Object.keys(mounts).filter((p) => path.startsWith(p)).sort((a, b) => b.length - a.length)[0];
+  const root = prefix === undefined ? null : resolve(mounts[prefix]);
+  const file = root && join(root, path.slice(prefix.length));
+  if (!root || !file.startsWith(root)) {
     res.writeHead(403).end('forbidden');
     return;
   }
@@ -51,7 +55,7 @@ async function handle(req, res) {
   const headers = {
     'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
     'cache-control': 'no-cache',
-    'content-security-policy': CSP,
+    'content-security-policy': csp,
     'x-content-type-options': 'nosniff',
   };
   let body;
@@ -72,10 +76,14 @@ async function handle(req, res) {
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-/** Starts the server on 127.0.0.1:port (0 = any free port); resolves to its URL and handle. */
-export function serve(port = 0) {
+/**
+ * Starts the server on 127.0.0.1:port (0 = any free port); resolves to its URL
+ * and handle. `mounts` maps URL prefixes (ending in '/') to folders; `csp`
+ * replaces the lab's policy (the bench page's TF.js needs string eval).
+ */
+export function serve(port = 0, mounts = { '/': ROOT }, csp = CSP) {
   return new Promise((ok, fail) => {
-    const server = createServer((req, res) => handle(req, res).catch((e) => {
+    const server = createServer((req, res) => handle(req, res, mounts, csp).catch((e) => {
       res.writeHead(500).end(String(e));
     }));
     server.on('error', fail);

@@ -1,5 +1,6 @@
 // Boot: load the engine and the digits, draw the grid, wire the views.
 import init, * as engine from './pkg/aelab.js';
+import { engineBuild } from './wasm.js';
 import { drawGrid } from './views/digits.js';
 import { TrainingView } from './views/training.js';
 import { ReconView } from './views/recon.js';
@@ -13,8 +14,9 @@ const status = $('status');
 
 async function boot() {
   const t0 = performance.now();
-    const [wasm, bytes] = await Promise.all([
-    init(),
+  const build = engineBuild();
+  const [wasm, bytes] = await Promise.all([
+    init({ module_or_path: build.url }),
     fetch('data/mnist-10k.bin').then((r) => {
       if (!r.ok) throw new Error(`the digit data did not load (HTTP ${r.status}); run scripts/build.sh`);
       return r.arrayBuffer();
@@ -82,8 +84,9 @@ async function boot() {
 
     // Exposed for tests and the curious: the lab, and the engine's memory.
   window.aelab = { lab, engine, training, pad, memory: wasm.memory };
-  status.textContent = `Ready: ${lab.count().toLocaleString()} digits loaded in ${Math.round(performance.now() - t0)} ms. Pick a model and press Start.`;
+  status.textContent = `Ready: ${lab.count().toLocaleString()} digits loaded in ${Math.round(performance.now() - t0)} ms (engine: ${build.name}). Pick a model and press Start.`;
   document.body.dataset.ready = 'true';
+  document.body.dataset.engine = build.name;
 }
 
 boot().catch((e) => {

@@ -111,3 +111,75 @@ pub fn assert_close(got: &Figures, want: &Figures) {
         (a, b) => assert_eq!(a.is_some(), b.is_some(), "{name}: recon presence"),
     }
 }
+
+/// The GEMM kernel against the plain triple loop: every combination of
+/// transposed operands (so both the tile and the dot-product paths), sizes
+/// around the tile sizes, zero rows and columns, k = 0, with and without a
+/// start row, writing into a C with padded rows that must stay untouched.
+pub fn check_kernel_against_reference() {
+    use aelab::kernel::{gemm, reference, MatRef, Start};
+    let mut rng = aelab::rng::Rng::new(5);
+    let mut random = |len: usize| -> Vec<f32> { (0..len).map(|_| rng.normal() as f32).collect() };
+    let sizes = [0, 1, 3, 4, 5, 7, 8, 9, 17, 33];
+    let mut checked = 0;
+    for &m in &sizes {
+        for &n in &sizes {
+            for &k in &[0, 1, 2, 5, 9, 31] {
+                for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+                    let (ad, bd, bias) = (random(m * k), random(k * n), random(n));
+                    let a = if ta {
+                        MatRef::row_major(&ad, k, m).t()
+                    } else {
+                        MatRef::row_major(&ad, m, k)
+                    };
+                    let b = if tb {
+                        MatRef::row_major(&bd, n, k).t()
+                    } else {
+                        MatRef::row_major(&bd, k, n)
+                    };
+                    for start in [Start::Zero, Start::Row(&bias)] {
+                        let ldc = n + 3;
+                        let mut want = vec![7.0; m * ldc];
+                        let mut got = want.clone();
+                        reference(a, b, start, &mut want, ldc);
+                        gemm(a, b, start, &mut got, ldc);
+                        for (g, w) in got.iter().zip(&want) {
+                            assert!(
+                                (g - w).abs() <= 1e-5 * (1.0 + w.abs()),
+                                "{m}×{k}·{k}×{n} ta={ta} tb={tb}: {g} vs {w}"
+                            );
+                        }
+                        checked += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 10 * 10 * 6 * 4 * 2);
+}
+
+/// The vectorised exp and sigmoid against f64's, over the whole input range.
+pub fn check_vector_math() {
+    use aelab::simd::F32x4;
+    let (mut worst_exp, mut worst_sig) = (0.0f64, 0.0f64);
+    let mut x = -100.0f32;
+    while x < 100.0 {
+        let e = F32x4::splat(x).exp().to_array()[0] as f64;
+        let want = (x.clamp(-87.3, 88.3) as f64).exp();
+        worst_exp = worst_exp.max(((e - want) / want).abs());
+        let s = F32x4::splat(x).sigmoid().to_array()[0] as f64;
+        assert!((0.0..=1.0).contains(&s), "sigmoid({x}) = {s}");
+        worst_sig = worst_sig.max((s - 1.0 / (1.0 + (-(x as f64)).exp())).abs());
+        x += 0.0137;
+    }
+    assert!(worst_exp < 3e-7, "exp relative error {worst_exp}");
+    let mut worst_ln = 0.0f64;
+    let mut x = 1e-7f32;
+    while x < 1e4 {
+        let l = F32x4::splat(x).ln().to_array()[0] as f64;
+        worst_ln = worst_ln.max((l - (x as f64).ln()).abs() / (x as f64).ln().abs().max(1.0));
+        x *= 1.0137;
+    }
+    assert!(worst_ln < 1e-6, "ln error {worst_ln}");
+    assert!(worst_sig < 1e-7, "sigmoid absolute error {worst_sig}");
+}

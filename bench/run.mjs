@@ -1,0 +1,92 @@
+// Runs the bench page in headless Chromium and prints its table with the
+// ratios of aelab to each peer; writes every figure as JSON.
+//   node bench/run.mjs [--quick] [--reps N] [--only w1,w2] [--json FILE]
+// --quick (what CI runs) checks that every engine ran and produced finite
+// numbers; it says nothing about speed. Exits non-zero if anything is missing.
+import { chromium } from 'playwright-core';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve, CSP } from '../tools/serve.mjs';
+import { CHROMIUM, ARGS } from '../e2e/browser.mjs';
+
+const here = (p) => resolve(fileURLToPath(new URL(p, import.meta.url)));
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(name);
+const option = (name) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
+const quick = flag('--quick');
+const jsonPath = option('--json') ?? (quick ? undefined : 'bench/results.json');
+
+const mounts = {
+  '/': here('.'),
+  '/lab/': here('../www'),
+  '/tfjs/': here('../node_modules/@tensorflow/tfjs/dist'),
+  '/tfjs-wasm/': here('../node_modules/@tensorflow/tfjs-backend-wasm/dist'),
+};
+// The lab's policy plus string eval, which tf.min.js needs; still nothing
+// from outside this origin.
+const { server, url } = await serve(0, mounts, CSP.replace("'wasm-unsafe-eval'", "'wasm-unsafe-eval' 'unsafe-eval'"));
+const profile = mkdtempSync(join(tmpdir(), 'aelab-bench-'));
+const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS });
+let failed = false;
+try {
+  const page = context.pages()[0] ?? await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  const query = new URLSearchParams();
+  if (quick) query.set('quick', '1');
+  if (option('--reps')) query.set('reps', option('--reps'));
+  if (option('--only')) query.set('only', option('--only'));
+  await page.goto(`${url}?${query}`);
+  await page.waitForFunction(() => window.benchResults || window.benchError, null, { timeout: 20 * 60_000, polling: 500 });
+  const error = await page.evaluate(() => window.benchError);
+  if (error) throw new Error(`bench page failed: ${error}`);
+  const out = await page.evaluate(() => window.benchResults);
+  out.browser = await context.browser()?.version() ?? await page.evaluate(() => navigator.userAgent);
+  out.machine = { cpu: cpus()[0]?.model, cores: cpus().length };
+  out.date = new Date().toISOString();
+  report(out);
+  if (errors.length) throw new Error(`console errors: ${errors.join('; ')}`);
+  const bad = out.results.filter((r) => !(r.samples_per_s > 0) || !Number.isFinite(r.final));
+  const engines = new Set(out.results.map((r) => r.engine));
+  if (bad.length || engines.size < 5) throw new Error(`missing or non-finite figures: ${JSON.stringify(bad)} engines ${[...engines]}`);
+  if (jsonPath) {
+    writeFileSync(jsonPath, JSON.stringify(out, null, 2) + '\n');
+    console.log(`\nwrote ${jsonPath}`);
+  }
+} catch (e) {
+  console.error(e.message);
+  failed = true;
+} finally {
+  await context.close();
+  server.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);
+
+function report(out) {
+  const fmt = (v) => Math.round(v).toLocaleString('en');
+  console.log(`aelab bench${out.quick ? ' (quick: checks that it runs, not speed)' : ''}: ${out.reps} repetitions, batch ${out.batch}`);
+  console.log(`browser: ${out.browser}; aelab: ${out.aelab_build}; TF.js ${out.tfjs.version} ${out.tfjs.backend}, SIMD ${out.tfjs.simd}, threads ${out.tfjs.threads}`);
+  console.log('\n| workload | engine | samples/s best | median | GFLOP/s | final | aelab ÷ this |');
+  console.log('|---|---|---:|---:|---:|---|---:|');
+  for (const r of out.results) {
+    const mine = out.results.find((q) => q.workload === r.workload && q.engine === 'aelab');
+    const ratio = mine && r.engine !== 'aelab' ? `${(mine.samples_per_s / r.samples_per_s).toFixed(1)}×` : '';
+    console.log(`| ${r.workload} | ${r.engine} | ${fmt(r.samples_per_s)} | ${fmt(r.samples_per_s_median)} | ${r.gflops.toFixed(1)} | ${r.final_metric} ${r.final.toFixed(4)} | ${ratio} |`);
+  }
+  const best = (w, pred) => Math.max(0, ...out.results.filter((r) => r.workload === w && pred(r.engine)).map((r) => r.samples_per_s));
+  const aelab = (w) => best(w, (e) => e === 'aelab');
+  const targets = [
+    ['W2: aelab ≥ 6× best TF.js', aelab('w2') / best('w2', (e) => e.startsWith('TF.js')), 6],
+    ['W1: aelab ≥ 3× best peer', aelab('w1') / best('w1', (e) => !e.startsWith('aelab')), 3],
+    ['W3: aelab ≥ 2× TF.js', aelab('w3') / best('w3', (e) => e.startsWith('TF.js')), 2],
+    ['kernel ≥ 50 GFLOP/s on W2 shapes', out.results.find((r) => r.workload === 'kernel')?.gflops ?? 0, 50],
+  ];
+  console.log('');
+  for (const [what, got, want] of targets) {
+    if (Number.isFinite(got) && got > 0) console.log(`${got >= want ? 'met    ' : 'NOT met'}  ${what}: ${got.toFixed(1)}`);
+  }
+}

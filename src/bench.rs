@@ -1,0 +1,258 @@
+//! The speed workloads of BENCHMARKS.md, run on the engine's own layers,
+//! losses and optimiser, so the browser bench and `aelab bench` time exactly
+//! what training in the lab does:
+//! - W1: train 784→10 ReLU→10 softmax, cross-entropy;
+//! - W2: train the autoencoder 784→64→10→64→784 (ReLU, sigmoid out), MSE;
+//! - W3: encode (784→64→10 ReLU) every evaluation digit in one batch;
+//! - kernel: the eleven matrix products of one W2 step, nothing else.
+//!
+//! Training goes through the rows in order (the subset is shuffled once when
+//! it is made), so every engine compared sees the same batches.
+
+use crate::activation::Activation;
+use crate::data::{Digits, PixelScale, CLASSES, PIXELS};
+use crate::error::Result;
+use crate::gemm;
+use crate::layer::Init;
+use crate::loss;
+use crate::net::{LayerSpec, Net};
+use crate::optim::{OptimSpec, Optimizer};
+use crate::rng::Rng;
+use ndarray::{s, Array1, Array2};
+
+pub const WORKLOADS: [&str; 4] = ["w1", "w2", "w3", "kernel"];
+const LR: f32 = 0.001;
+
+fn spec(width: usize, act: Activation) -> LayerSpec {
+    LayerSpec { width, act }
+}
+
+fn layers(workload: &str) -> Option<Vec<LayerSpec>> {
+    use Activation::*;
+    Some(match workload {
+        "w1" => vec![spec(10, Relu), spec(CLASSES, Linear)],
+        "w2" | "kernel" => vec![
+            spec(64, Relu),
+            spec(10, Relu),
+            spec(64, Relu),
+            spec(PIXELS, Sigmoid),
+        ],
+        "w3" => vec![spec(64, Relu), spec(10, Relu)],
+        _ => return None,
+    })
+}
+
+/// One workload, ready to run: data on the 0..1 scale, a seeded net.
+pub struct Bench {
+    workload: &'static str,
+    batch: usize,
+    x_train: Array2<f32>,
+    y_train: Vec<u8>,
+    x_eval: Array2<f32>,
+    y_eval: Vec<u8>,
+    net: Net,
+    opt: Optimizer,
+    /// Next training row.
+    cursor: usize,
+    /// Buffers for the kernel workload: activations and gradients per layer.
+    acts: Vec<Array2<f32>>,
+    grads: Vec<Array2<f32>>,
+}
+
+impl Bench {
+    /// `train` rows from the start of `digits`, the rest for evaluation.
+    pub fn new(
+        workload: &str,
+        digits: &Digits,
+        train: usize,
+        batch: usize,
+        seed: u64,
+    ) -> Result<Bench> {
+        let Some(name) = WORKLOADS.iter().find(|w| **w == workload) else {
+            crate::bail!("unknown workload {workload:?}; expected one of {WORKLOADS:?}");
+        };
+        if batch == 0 || train < batch || train >= digits.len() {
+            crate::bail!(
+                "bench needs 1 ≤ batch ≤ training rows < {} digits; got batch {batch}, {train} training rows",
+                digits.len()
+            );
+        }
+        let specs = layers(name).expect("every listed workload has layers");
+        let net = Net::new(PIXELS, &specs, Init::Scaled, &mut Rng::new(seed));
+        let opt = Optimizer::new(OptimSpec::adam(LR), 0.0, &net);
+        let (tr, ev) = (digits.range(0, train), digits.range(train, digits.len()));
+        let acts: Vec<_> = net
+            .layers
+            .iter()
+            .map(|l| Array2::zeros((batch, l.n_out())))
+            .collect();
+        Ok(Bench {
+            workload: name,
+            batch,
+            x_train: tr.matrix(PixelScale::Unit),
+            y_train: tr.labels,
+            x_eval: ev.matrix(PixelScale::Unit),
+            y_eval: ev.labels,
+            grads: acts.clone(),
+            acts,
+            net,
+            opt,
+            cursor: 0,
+        })
+    }
+
+    /// Multiply-adds of one sample's forward pass.
+    fn macs(&self) -> f64 {
+        self.net
+            .layers
+            .iter()
+            .map(|l| (l.n_in() * l.n_out()) as f64)
+            .sum()
+    }
+
+    /// FLOPs of one sample: 2·MACs forward, 6·MACs when training (the usual
+    /// count; the same for every engine compared).
+    pub fn flops_per_sample(&self) -> f64 {
+        match self.workload {
+            "w3" => 2.0 * self.macs(),
+            _ => 6.0 * self.macs(),
+        }
+    }
+
+    /// Samples one `run(1)` processes.
+    pub fn samples_per_unit(&self) -> usize {
+        match self.workload {
+            "w3" => self.x_eval.nrows(),
+            _ => self.batch,
+        }
+    }
+
+    /// Runs `units` units: training batches (W1, W2), whole-set encodes (W3)
+    /// or W2 steps' products (kernel). Returns the mean training cost (0 for
+    /// W3 and kernel).
+    pub fn run(&mut self, units: usize) -> f32 {
+        let mut cost = 0.0;
+        for _ in 0..units {
+            cost += match self.workload {
+                "w1" | "w2" => self.train_batch(),
+                "w3" => {
+                    self.net.forward(self.x_eval.view(), None);
+                    0.0
+                }
+                _ => {
+                    self.products();
+                    0.0
+                }
+            };
+        }
+        cost / units.max(1) as f32
+    }
+
+    fn train_batch(&mut self) -> f32 {
+        let b = self.batch;
+        if self.cursor + b > self.x_train.nrows() {
+            self.cursor = 0;
+        }
+        let rows = self.cursor..self.cursor + b;
+        self.cursor += b;
+        let x = self.x_train.slice(s![rows.clone(), ..]);
+        self.net.forward(x, None);
+        let (out, grad) = self.net.output_and_grad();
+        let (cost, dz) = if self.workload == "w1" {
+            (loss::softmax_xent(out, &self.y_train[rows], grad).0, true)
+        } else {
+            (loss::mse(out, x, grad), false)
+        };
+        self.net.backward(x, dz, None);
+        self.opt.step(&mut self.net);
+        cost
+    }
+
+    /// Forward, weight and input gradients of every W2 layer on one batch.
+    fn products(&mut self) {
+        let x = self.x_train.slice(s![0..self.batch, ..]);
+        let n = self.net.layers.len();
+        for i in 0..n {
+            let (before, rest) = self.acts.split_at_mut(i);
+            let input = if i == 0 { x } else { before[i - 1].view() };
+            let l = &self.net.layers[i];
+            gemm::affine(input, &l.w, &l.b, &mut rest[0]);
+        }
+        for i in (0..n).rev() {
+            let input = if i == 0 { x } else { self.acts[i - 1].view() };
+            let (before, rest) = self.grads.split_at_mut(i);
+            gemm::weight_grads(input, &rest[0], &mut self.net.dw[i], &mut self.net.db[i]);
+            if i > 0 {
+                gemm::input_grad(
+                    rest[0].view(),
+                    self.net.layers[i].w.view(),
+                    &mut before[i - 1],
+                );
+            }
+        }
+    }
+
+    /// W1: accuracy on the evaluation rows; W2: their per-pixel MSE (0..1).
+    /// W3 and kernel: the mean code value (a checksum that the work was done).
+    pub fn evaluate(&self) -> f64 {
+        let out = self.net.infer(self.x_eval.view());
+        match self.workload {
+            "w1" => {
+                let mut grad = Array2::zeros(out.raw_dim());
+                let (_, correct) = loss::softmax_xent(&out, &self.y_eval, &mut grad);
+                correct as f64 / self.y_eval.len() as f64
+            }
+            "w2" | "kernel" => loss::mean_sq_err(out.view(), self.x_eval.view()),
+            _ => out.mean().unwrap_or(0.0) as f64,
+        }
+    }
+
+    pub fn weights_finite(&self) -> bool {
+        self.net.all_finite()
+            && self
+                .net
+                .db
+                .iter()
+                .all(|d: &Array1<f32>| d.iter().all(|v| v.is_finite()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn digits(n: usize) -> Digits {
+        let mut rng = Rng::new(1);
+        Digits {
+            pixels: (0..n * PIXELS).map(|_| (rng.below(256)) as u8).collect(),
+            labels: (0..n).map(|i| (i % 10) as u8).collect(),
+        }
+    }
+
+    #[test]
+    fn every_workload_runs_and_counts_its_work() {
+        let d = digits(100);
+        for w in WORKLOADS {
+            let mut b = Bench::new(w, &d, 64, 16, 3).unwrap();
+            let cost = b.run(5);
+            assert!(cost.is_finite() && b.weights_finite(), "{w}");
+            assert!(b.evaluate().is_finite(), "{w}");
+            assert!(b.flops_per_sample() > 1e4, "{w}");
+        }
+        assert_eq!(
+            Bench::new("w3", &d, 64, 16, 3).unwrap().samples_per_unit(),
+            36
+        );
+    }
+
+    #[test]
+    fn bad_settings_are_refused() {
+        let d = digits(50);
+        for (w, train, batch) in [("w9", 40, 8), ("w1", 40, 0), ("w1", 50, 8), ("w1", 4, 8)] {
+            assert!(
+                Bench::new(w, &d, train, batch, 1).is_err(),
+                "{w} {train} {batch}"
+            );
+        }
+    }
+}

@@ -1,0 +1,302 @@
+//! A blocked f32 GEMM on strided matrices: C = start + A·B, computed in
+//! 4×8 register tiles of `F32x4` lanes. Strides let one kernel serve X·W and
+//! Xᵀ·dZ without copying A; B is copied into a reused buffer only when its
+//! width is not a multiple of 8. dZ·Wᵀ, where A's rows and B's columns both
+//! run contiguously along k, goes to a dot-product kernel (`dots`) instead of
+//! transposing W every step.
+
+// Register tiles are indexed by row and column on purpose: with constant
+// bounds the compiler keeps every accumulator in a register.
+#![allow(clippy::needless_range_loop)]
+
+use crate::simd::F32x4;
+use std::cell::RefCell;
+
+/// Rows of C per tile.
+const MR: usize = 4;
+/// Columns of C per tile: two vectors.
+const NR: usize = 8;
+
+/// A read-only strided matrix: element (i, j) is `data[i*rs + j*cs]`.
+#[derive(Clone, Copy, Debug)]
+pub struct MatRef<'a> {
+    pub data: &'a [f32],
+    pub rows: usize,
+    pub cols: usize,
+    pub rs: usize,
+    pub cs: usize,
+}
+
+impl<'a> MatRef<'a> {
+    /// A row-major matrix with `cols` elements per row.
+    pub fn row_major(data: &'a [f32], rows: usize, cols: usize) -> Self {
+        MatRef {
+            data,
+            rows,
+            cols,
+            rs: cols,
+            cs: 1,
+        }
+    }
+
+    /// The transpose, without copying.
+    pub fn t(self) -> Self {
+        MatRef {
+            data: self.data,
+            rows: self.cols,
+            cols: self.rows,
+            rs: self.cs,
+            cs: self.rs,
+        }
+    }
+
+    fn fits(&self) -> bool {
+        self.rows == 0
+            || self.cols == 0
+            || (self.rows - 1) * self.rs + (self.cols - 1) * self.cs < self.data.len()
+    }
+}
+
+/// What C starts from before A·B is added.
+#[derive(Clone, Copy, Debug)]
+pub enum Start<'a> {
+    Zero,
+    /// A row added to every row of C (a layer's bias).
+    Row(&'a [f32]),
+}
+
+thread_local! {
+    /// Packed B, grown to the largest size seen and then reused: no
+    /// allocation per training step.
+    static PACKED: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+}
+
+/// C (m × n, row-major with row stride `ldc`) = start + A (m × k) · B (k × n).
+///
+/// # Panics
+/// On shapes that do not fit together or slices too short for them: callers
+/// size every buffer from the model, so this is a bug, never bad user input.
+pub fn gemm(a: MatRef, b: MatRef, start: Start, c: &mut [f32], ldc: usize) {
+    let (m, k, n) = (a.rows, a.cols, b.cols);
+    assert_eq!(b.rows, k, "gemm: inner dimensions differ");
+    assert!(a.fits() && b.fits(), "gemm: operand slice too short");
+    assert!(
+        m == 0 || (ldc >= n && (m - 1) * ldc + n <= c.len()),
+        "gemm: output slice too short"
+    );
+    if let Start::Row(r) = start {
+        assert_eq!(r.len(), n, "gemm: start row has the wrong length");
+    }
+    if m == 0 || n == 0 {
+        return;
+    }
+    if a.cs == 1 && b.rs == 1 && b.cs != 1 {
+        dots(a, b, start, c, ldc);
+    } else if b.cs == 1 && n % NR == 0 {
+        tiles(a, b.data, b.rs, n, start, c, ldc);
+    } else {
+        PACKED.with(|p| {
+            let mut packed = p.borrow_mut();
+            let ldb = n.div_ceil(NR) * NR;
+            pack(b, ldb, &mut packed);
+            tiles(a, &packed, ldb, n, start, c, ldc);
+        });
+    }
+}
+
+/// Copies B row-major into `out` with row stride `ldb`, zero padding.
+fn pack(b: MatRef, ldb: usize, out: &mut Vec<f32>) {
+    out.clear();
+    out.resize(b.rows * ldb, 0.0);
+    for (p, row) in out.chunks_exact_mut(ldb).enumerate() {
+        for (j, v) in row[..b.cols].iter_mut().enumerate() {
+            *v = b.data[p * b.rs + j * b.cs];
+        }
+    }
+}
+
+/// Walks C in tiles. B is row-major with stride `ldb` and at least
+/// round_up(n, NR) readable columns per row.
+fn tiles(a: MatRef, b: &[f32], ldb: usize, n: usize, start: Start, c: &mut [f32], ldc: usize) {
+    let (m, k) = (a.rows, a.cols);
+    debug_assert!(k == 0 || (k - 1) * ldb + n.div_ceil(NR) * NR <= b.len());
+    for j0 in (0..n).step_by(NR) {
+        let cols = NR.min(n - j0);
+        let mut init = [0.0f32; NR];
+        if let Start::Row(r) = start {
+            init[..cols].copy_from_slice(&r[j0..j0 + cols]);
+        }
+        for i0 in (0..m).step_by(MR) {
+            // SAFETY: `gemm` checked that A's rows i0.. and columns 0..k, B's
+            // rows 0..k and padded columns j0..j0+NR, and C's rows i0.. and
+            // columns j0..j0+cols lie inside their slices.
+            unsafe {
+                let ap = a.data.as_ptr().add(i0 * a.rs);
+                let bp = b.as_ptr().add(j0);
+                let cp = c.as_mut_ptr().add(i0 * ldc + j0);
+                match m - i0 {
+                    1 => tile::<1>(k, ap, a.rs, a.cs, bp, ldb, &init, cp, ldc, cols),
+                    2 => tile::<2>(k, ap, a.rs, a.cs, bp, ldb, &init, cp, ldc, cols),
+                    3 => tile::<3>(k, ap, a.rs, a.cs, bp, ldb, &init, cp, ldc, cols),
+                    _ => tile::<MR>(k, ap, a.rs, a.cs, bp, ldb, &init, cp, ldc, cols),
+                }
+            }
+        }
+    }
+}
+
+/// One R × 8 tile of C: the accumulators stay in registers over all of k.
+///
+/// # Safety
+/// A: rows 0..R at stride `ars`, columns 0..k at stride `acs`; B: rows 0..k at
+/// stride `ldb`, 8 columns; C: rows 0..R at stride `ldc`, `cols` columns.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+unsafe fn tile<const R: usize>(
+    k: usize,
+    a: *const f32,
+    ars: usize,
+    acs: usize,
+    b: *const f32,
+    ldb: usize,
+    init: &[f32; NR],
+    c: *mut f32,
+    ldc: usize,
+    cols: usize,
+) {
+    let mut lo = [F32x4::zero(); R];
+    let mut hi = [F32x4::zero(); R];
+    for p in 0..k {
+        let b0 = F32x4::load(b.add(p * ldb));
+        let b1 = F32x4::load(b.add(p * ldb + 4));
+        let ap = a.add(p * acs);
+        for r in 0..R {
+            let x = F32x4::splat_from(ap.add(r * ars));
+            lo[r] = lo[r].mul_add(x, b0);
+            hi[r] = hi[r].mul_add(x, b1);
+        }
+    }
+    let i0 = F32x4::load(init.as_ptr());
+    let i1 = F32x4::load(init.as_ptr().add(4));
+    for r in 0..R {
+        let out = c.add(r * ldc);
+        if cols == NR {
+            lo[r].add(i0).store(out);
+            hi[r].add(i1).store(out.add(4));
+        } else {
+            let mut tmp = [0.0f32; NR];
+            lo[r].add(i0).store(tmp.as_mut_ptr());
+            hi[r].add(i1).store(tmp.as_mut_ptr().add(4));
+            std::ptr::copy_nonoverlapping(tmp.as_ptr(), out, cols);
+        }
+    }
+}
+
+/// C = start + A·B where A(i, ·) and B(·, j) are contiguous: 4 × 2 tiles of
+/// dot products vectorised along k, summed across lanes at the end.
+fn dots(a: MatRef, b: MatRef, start: Start, c: &mut [f32], ldc: usize) {
+    let (m, n) = (a.rows, b.cols);
+    // Columns outer: each pair of B's columns is read once while A's rows,
+    // the smaller side in every use (a batch, a chunk of rows), stay in cache.
+    for j0 in (0..n).step_by(2) {
+        for i0 in (0..m).step_by(4) {
+            let init = match start {
+                Start::Zero => [0.0; 2],
+                Start::Row(r) => [r[j0], r.get(j0 + 1).copied().unwrap_or(0.0)],
+            };
+            // SAFETY: `gemm` checked the operands and C against their slices;
+            // the tile covers rows i0..i0+R < m and columns j0..j0+C ≤ n.
+            unsafe {
+                let ap = a.data.as_ptr().add(i0 * a.rs);
+                let bp = b.data.as_ptr().add(j0 * b.cs);
+                let cp = c.as_mut_ptr().add(i0 * ldc + j0);
+                let k = a.cols;
+                match (m - i0, n - j0) {
+                    (1, 1) => dot_tile::<1, 1>(k, ap, a.rs, bp, b.cs, init, cp, ldc),
+                    (2, 1) => dot_tile::<2, 1>(k, ap, a.rs, bp, b.cs, init, cp, ldc),
+                    (3, 1) => dot_tile::<3, 1>(k, ap, a.rs, bp, b.cs, init, cp, ldc),
+                    (_, 1) => dot_tile::<4, 1>(k, ap, a.rs, bp, b.cs, init, cp, ldc),
+                    (1, _) => dot_tile::<1, 2>(k, ap, a.rs, bp, b.cs, init, cp, ldc),
+                    (2, _) => dot_tile::<2, 2>(k, ap, a.rs, bp, b.cs, init, cp, ldc),
+                    (3, _) => dot_tile::<3, 2>(k, ap, a.rs, bp, b.cs, init, cp, ldc),
+                    _ => dot_tile::<4, 2>(k, ap, a.rs, bp, b.cs, init, cp, ldc),
+                }
+            }
+        }
+    }
+}
+
+/// R rows of A against C columns of B, each a dot product over k.
+///
+/// # Safety
+/// A: rows 0..R at stride `ars`, k contiguous values each; B: columns 0..C at
+/// stride `bcs`, k contiguous values each; C: rows 0..R at stride `ldc`, C columns.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+unsafe fn dot_tile<const R: usize, const C: usize>(
+    k: usize,
+    a: *const f32,
+    ars: usize,
+    b: *const f32,
+    bcs: usize,
+    init: [f32; 2],
+    c: *mut f32,
+    ldc: usize,
+) {
+    let mut acc = [[F32x4::zero(); C]; R];
+    let k4 = k / 4 * 4;
+    for p in (0..k4).step_by(4) {
+        let bv: [F32x4; C] = std::array::from_fn(|j| F32x4::load(b.add(j * bcs + p)));
+        for r in 0..R {
+            let av = F32x4::load(a.add(r * ars + p));
+            for j in 0..C {
+                acc[r][j] = acc[r][j].mul_add(av, bv[j]);
+            }
+        }
+    }
+    for r in 0..R {
+        for j in 0..C {
+            let l = acc[r][j].to_array();
+            let mut s = (l[0] + l[1]) + (l[2] + l[3]);
+            for p in k4..k {
+                s += *a.add(r * ars + p) * *b.add(j * bcs + p);
+            }
+            *c.add(r * ldc + j) = init[j] + s;
+        }
+    }
+}
+
+/// The plain triple loop the kernels are tested against.
+pub fn reference(a: MatRef, b: MatRef, start: Start, c: &mut [f32], ldc: usize) {
+    for i in 0..a.rows {
+        for j in 0..b.cols {
+            let mut s = match start {
+                Start::Zero => 0.0,
+                Start::Row(r) => r[j],
+            };
+            for p in 0..a.cols {
+                s += a.data[i * a.rs + p * a.cs] * b.data[p * b.rs + j * b.cs];
+            }
+            c[i * ldc + j] = s;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[should_panic(expected = "inner dimensions")]
+    fn mismatched_shapes_are_refused() {
+        let d = [0.0; 12];
+        let mut c = [0.0; 16];
+        gemm(
+            MatRef::row_major(&d, 3, 4),
+            MatRef::row_major(&d, 3, 4),
+            Start::Zero,
+            &mut c,
+            4,
+        );
+    }
+}

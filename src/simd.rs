@@ -1,0 +1,432 @@
+//! Four f32 lanes, the one vector type the GEMM kernel is written in.
+//! wasm32 + simd128 uses `v128`, x86_64 uses SSE (always present there), and
+//! anything else falls back to a plain array, so the same kernel is tested
+//! natively and runs at full width in the browser.
+
+// Named methods (`a.add(b)`) rather than operator traits: the kernels read
+// as the instruction sequence they compile to.
+#![allow(clippy::should_implement_trait)]
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod imp {
+    use core::arch::wasm32::*;
+
+    #[derive(Clone, Copy)]
+    pub struct F32x4(v128);
+
+    impl F32x4 {
+        #[inline(always)]
+        pub fn zero() -> Self {
+            F32x4(f32x4_splat(0.0))
+        }
+        /// # Safety
+        /// `p..p+4` must be readable.
+        #[inline(always)]
+        pub unsafe fn load(p: *const f32) -> Self {
+            F32x4(v128_load(p as *const v128))
+        }
+        /// # Safety
+        /// `p` must be readable.
+        #[inline(always)]
+        pub unsafe fn splat_from(p: *const f32) -> Self {
+            F32x4(v128_load32_splat(p as *const u32))
+        }
+        /// # Safety
+        /// `p..p+4` must be writable.
+        #[inline(always)]
+        pub unsafe fn store(self, p: *mut f32) {
+            v128_store(p as *mut v128, self.0)
+        }
+        /// self + a·b
+        #[cfg(not(target_feature = "relaxed-simd"))]
+        #[inline(always)]
+        pub fn mul_add(self, a: Self, b: Self) -> Self {
+            F32x4(f32x4_add(self.0, f32x4_mul(a.0, b.0)))
+        }
+        /// self + a·b, fused where the hardware has FMA (relaxed SIMD).
+        #[cfg(target_feature = "relaxed-simd")]
+        #[inline(always)]
+        pub fn mul_add(self, a: Self, b: Self) -> Self {
+            F32x4(f32x4_relaxed_madd(a.0, b.0, self.0))
+        }
+        #[inline(always)]
+        pub fn add(self, o: Self) -> Self {
+            F32x4(f32x4_add(self.0, o.0))
+        }
+        #[inline(always)]
+        pub fn splat(v: f32) -> Self {
+            F32x4(f32x4_splat(v))
+        }
+        #[inline(always)]
+        pub fn sub(self, o: Self) -> Self {
+            F32x4(f32x4_sub(self.0, o.0))
+        }
+        #[inline(always)]
+        pub fn mul(self, o: Self) -> Self {
+            F32x4(f32x4_mul(self.0, o.0))
+        }
+        #[inline(always)]
+        pub fn div(self, o: Self) -> Self {
+            F32x4(f32x4_div(self.0, o.0))
+        }
+        /// Lane-wise min/max, NaN-propagating in neither argument order
+        /// that matters here (inputs are clamped finite values).
+        #[inline(always)]
+        pub fn min(self, o: Self) -> Self {
+            F32x4(f32x4_pmin(self.0, o.0))
+        }
+        #[inline(always)]
+        pub fn max(self, o: Self) -> Self {
+            F32x4(f32x4_pmax(self.0, o.0))
+        }
+        /// 2^n for lanes holding integers n in -126..=127.
+        #[inline(always)]
+        pub fn pow2i(self) -> Self {
+            let n = i32x4_trunc_sat_f32x4(self.0);
+            F32x4(i32x4_shl(i32x4_add(n, i32x4_splat(127)), 23))
+        }
+        /// (m, e) with self = m·2^e and m in [0.5, 1), for normal positive lanes.
+        #[inline(always)]
+        pub fn frexp(self) -> (Self, Self) {
+            let e = i32x4_sub(u32x4_shr(self.0, 23), i32x4_splat(126));
+            let m = v128_or(
+                v128_and(self.0, i32x4_splat(0x007f_ffff)),
+                i32x4_splat(0x3f00_0000),
+            );
+            (F32x4(m), F32x4(f32x4_convert_i32x4(e)))
+        }
+        #[inline(always)]
+        pub fn to_array(self) -> [f32; 4] {
+            let mut a = [0.0; 4];
+            // SAFETY: `a` has room for four lanes.
+            unsafe { self.store(a.as_mut_ptr()) };
+            a
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod imp {
+    use core::arch::x86_64::*;
+
+    #[derive(Clone, Copy)]
+    pub struct F32x4(__m128);
+
+    // SSE is part of x86_64, so these intrinsics are always available.
+    impl F32x4 {
+        #[inline(always)]
+        pub fn zero() -> Self {
+            F32x4(unsafe { _mm_setzero_ps() })
+        }
+        /// # Safety
+        /// `p..p+4` must be readable.
+        #[inline(always)]
+        pub unsafe fn load(p: *const f32) -> Self {
+            F32x4(_mm_loadu_ps(p))
+        }
+        /// # Safety
+        /// `p` must be readable.
+        #[inline(always)]
+        pub unsafe fn splat_from(p: *const f32) -> Self {
+            F32x4(_mm_set1_ps(*p))
+        }
+        /// # Safety
+        /// `p..p+4` must be writable.
+        #[inline(always)]
+        pub unsafe fn store(self, p: *mut f32) {
+            _mm_storeu_ps(p, self.0)
+        }
+        /// self + a·b (separate multiply and add, as in wasm: same rounding).
+        #[inline(always)]
+        pub fn mul_add(self, a: Self, b: Self) -> Self {
+            F32x4(unsafe { _mm_add_ps(self.0, _mm_mul_ps(a.0, b.0)) })
+        }
+        #[inline(always)]
+        pub fn add(self, o: Self) -> Self {
+            F32x4(unsafe { _mm_add_ps(self.0, o.0) })
+        }
+        #[inline(always)]
+        pub fn splat(v: f32) -> Self {
+            F32x4(unsafe { _mm_set1_ps(v) })
+        }
+        #[inline(always)]
+        pub fn sub(self, o: Self) -> Self {
+            F32x4(unsafe { _mm_sub_ps(self.0, o.0) })
+        }
+        #[inline(always)]
+        pub fn mul(self, o: Self) -> Self {
+            F32x4(unsafe { _mm_mul_ps(self.0, o.0) })
+        }
+        #[inline(always)]
+        pub fn div(self, o: Self) -> Self {
+            F32x4(unsafe { _mm_div_ps(self.0, o.0) })
+        }
+        /// Lane-wise min/max with wasm's pmin/pmax semantics (b < a ? b : a).
+        #[inline(always)]
+        pub fn min(self, o: Self) -> Self {
+            F32x4(unsafe { _mm_min_ps(o.0, self.0) })
+        }
+        #[inline(always)]
+        pub fn max(self, o: Self) -> Self {
+            F32x4(unsafe { _mm_max_ps(o.0, self.0) })
+        }
+        /// 2^n for lanes holding integers n in -126..=127.
+        #[inline(always)]
+        pub fn pow2i(self) -> Self {
+            unsafe {
+                let n = _mm_cvttps_epi32(self.0);
+                F32x4(_mm_castsi128_ps(_mm_slli_epi32(
+                    _mm_add_epi32(n, _mm_set1_epi32(127)),
+                    23,
+                )))
+            }
+        }
+        /// (m, e) with self = m·2^e and m in [0.5, 1), for normal positive lanes.
+        #[inline(always)]
+        pub fn frexp(self) -> (Self, Self) {
+            unsafe {
+                let bits = _mm_castps_si128(self.0);
+                let e = _mm_sub_epi32(_mm_srli_epi32(bits, 23), _mm_set1_epi32(126));
+                let m = _mm_or_si128(
+                    _mm_and_si128(bits, _mm_set1_epi32(0x007f_ffff)),
+                    _mm_set1_epi32(0x3f00_0000),
+                );
+                (F32x4(_mm_castsi128_ps(m)), F32x4(_mm_cvtepi32_ps(e)))
+            }
+        }
+        #[inline(always)]
+        pub fn to_array(self) -> [f32; 4] {
+            let mut a = [0.0; 4];
+            // SAFETY: `a` has room for four lanes.
+            unsafe { self.store(a.as_mut_ptr()) };
+            a
+        }
+    }
+}
+
+#[cfg(not(any(
+    all(target_arch = "wasm32", target_feature = "simd128"),
+    target_arch = "x86_64"
+)))]
+mod imp {
+    #[derive(Clone, Copy)]
+    pub struct F32x4([f32; 4]);
+
+    impl F32x4 {
+        #[inline(always)]
+        pub fn zero() -> Self {
+            F32x4([0.0; 4])
+        }
+        /// # Safety
+        /// `p..p+4` must be readable.
+        #[inline(always)]
+        pub unsafe fn load(p: *const f32) -> Self {
+            F32x4(core::ptr::read_unaligned(p as *const [f32; 4]))
+        }
+        /// # Safety
+        /// `p` must be readable.
+        #[inline(always)]
+        pub unsafe fn splat_from(p: *const f32) -> Self {
+            F32x4([*p; 4])
+        }
+        /// # Safety
+        /// `p..p+4` must be writable.
+        #[inline(always)]
+        pub unsafe fn store(self, p: *mut f32) {
+            core::ptr::write_unaligned(p as *mut [f32; 4], self.0)
+        }
+        #[inline(always)]
+        pub fn mul_add(self, a: Self, b: Self) -> Self {
+            F32x4(core::array::from_fn(|i| self.0[i] + a.0[i] * b.0[i]))
+        }
+        #[inline(always)]
+        pub fn add(self, o: Self) -> Self {
+            F32x4(core::array::from_fn(|i| self.0[i] + o.0[i]))
+        }
+        #[inline(always)]
+        pub fn splat(v: f32) -> Self {
+            F32x4([v; 4])
+        }
+        #[inline(always)]
+        pub fn sub(self, o: Self) -> Self {
+            F32x4(core::array::from_fn(|i| self.0[i] - o.0[i]))
+        }
+        #[inline(always)]
+        pub fn mul(self, o: Self) -> Self {
+            F32x4(core::array::from_fn(|i| self.0[i] * o.0[i]))
+        }
+        #[inline(always)]
+        pub fn div(self, o: Self) -> Self {
+            F32x4(core::array::from_fn(|i| self.0[i] / o.0[i]))
+        }
+        #[inline(always)]
+        pub fn min(self, o: Self) -> Self {
+            F32x4(core::array::from_fn(|i| {
+                if o.0[i] < self.0[i] {
+                    o.0[i]
+                } else {
+                    self.0[i]
+                }
+            }))
+        }
+        #[inline(always)]
+        pub fn max(self, o: Self) -> Self {
+            F32x4(core::array::from_fn(|i| {
+                if self.0[i] < o.0[i] {
+                    o.0[i]
+                } else {
+                    self.0[i]
+                }
+            }))
+        }
+        /// 2^n for lanes holding integers n in -126..=127.
+        #[inline(always)]
+        pub fn pow2i(self) -> Self {
+            F32x4(
+                self.0
+                    .map(|n| f32::from_bits(((n as i32 + 127) as u32) << 23)),
+            )
+        }
+        /// (m, e) with self = m·2^e and m in [0.5, 1), for normal positive lanes.
+        #[inline(always)]
+        pub fn frexp(self) -> (Self, Self) {
+            let m = self
+                .0
+                .map(|v| f32::from_bits((v.to_bits() & 0x007f_ffff) | 0x3f00_0000));
+            let e = self.0.map(|v| ((v.to_bits() >> 23) as i32 - 126) as f32);
+            (F32x4(m), F32x4(e))
+        }
+        #[inline(always)]
+        pub fn to_array(self) -> [f32; 4] {
+            let mut a = [0.0; 4];
+            // SAFETY: `a` has room for four lanes.
+            unsafe { self.store(a.as_mut_ptr()) };
+            a
+        }
+    }
+}
+
+pub use imp::F32x4;
+
+impl F32x4 {
+    /// e^x within 2 ulp on -87.3..88.3 (inputs are clamped there), the
+    /// Cephes polynomial; the same operations on every platform.
+    #[inline(always)]
+    pub fn exp(self) -> Self {
+        let x = self.max(Self::splat(-87.3)).min(Self::splat(88.3));
+        // Round to nearest by the 1.5·2^23 trick: only adds, so it is the
+        // same on SSE2, wasm and the fallback.
+        let magic = Self::splat(12_582_912.0);
+        let n = x
+            .mul(Self::splat(std::f32::consts::LOG2_E))
+            .add(magic)
+            .sub(magic);
+        let r = x
+            .sub(n.mul(Self::splat(0.693_359_4)))
+            .sub(n.mul(Self::splat(-2.121_944_4e-4)));
+        let mut p = Self::splat(1.987_569_1e-4);
+        for c in [
+            1.398_199_9e-3,
+            8.333_452e-3,
+            4.166_579_6e-2,
+            0.166_666_65,
+            0.5,
+        ] {
+            p = p.mul(r).add(Self::splat(c));
+        }
+        let y = p.mul(r.mul(r)).add(r).add(Self::splat(1.0));
+        y.mul(n.pow2i())
+    }
+
+    /// ln x for x ≥ 1e-30 (smaller lanes are raised to it), within 2e-7
+    /// absolute: x = m·2^e, ln m = 2·atanh((m−1)/(m+1)) by its series.
+    #[inline(always)]
+    pub fn ln(self) -> Self {
+        let (m, e) = self.max(Self::splat(1e-30)).frexp();
+        let one = Self::splat(1.0);
+        let u = m.sub(one).div(m.add(one));
+        let u2 = u.mul(u);
+        let mut p = Self::splat(1.0 / 13.0);
+        for c in [1.0 / 11.0, 1.0 / 9.0, 1.0 / 7.0, 1.0 / 5.0, 1.0 / 3.0, 1.0] {
+            p = p.mul(u2).add(Self::splat(c));
+        }
+        let ln_m = Self::splat(2.0).mul(u).mul(p);
+        ln_m.add(e.mul(Self::splat(std::f32::consts::LN_2)))
+    }
+
+    /// The four lanes' sum.
+    #[inline(always)]
+    pub fn sum(self) -> f32 {
+        let l = self.to_array();
+        (l[0] + l[1]) + (l[2] + l[3])
+    }
+
+    /// 1 / (1 + e^-x).
+    #[inline(always)]
+    pub fn sigmoid(self) -> Self {
+        let one = Self::splat(1.0);
+        one.div(one.add(Self::zero().sub(self).exp()))
+    }
+}
+
+/// Applies `f` to every value of `v`, four at a time (the tail padded), so
+/// every value goes through the same lane arithmetic.
+#[inline(always)]
+pub fn map_in_place(v: &mut [f32], f: impl Fn(F32x4) -> F32x4) {
+    let mut chunks = v.chunks_exact_mut(4);
+    for c in &mut chunks {
+        // SAFETY: a chunk holds exactly four values.
+        unsafe { f(F32x4::load(c.as_ptr())).store(c.as_mut_ptr()) };
+    }
+    let tail = chunks.into_remainder();
+    if !tail.is_empty() {
+        let mut buf = [0.0f32; 4];
+        buf[..tail.len()].copy_from_slice(tail);
+        let out = f(F32x4::from(buf)).to_array();
+        tail.copy_from_slice(&out[..tail.len()]);
+    }
+}
+
+/// Whether every value is finite: x·0 is 0 for finite x and NaN otherwise,
+/// so one vectorised pass without branches answers it.
+pub fn all_finite(v: &[f32]) -> bool {
+    let mut acc = F32x4::zero();
+    let zero = F32x4::zero();
+    let mut chunks = v.chunks_exact(4);
+    for c in &mut chunks {
+        acc = acc.mul_add(F32x4::from([c[0], c[1], c[2], c[3]]), zero);
+    }
+    acc.sum() == 0.0 && chunks.remainder().iter().all(|x| x.is_finite())
+}
+
+impl From<[f32; 4]> for F32x4 {
+    fn from(a: [f32; 4]) -> Self {
+        // SAFETY: `a` holds four values.
+        unsafe { F32x4::load(a.as_ptr()) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_finite_finds_any_bad_value() {
+        let mut v = vec![1.0f32; 11];
+        assert!(all_finite(&v));
+        for (i, bad) in [(0, f32::NAN), (5, f32::INFINITY), (10, f32::NEG_INFINITY)] {
+            let keep = v[i];
+            v[i] = bad;
+            assert!(!all_finite(&v), "{bad} at {i}");
+            v[i] = keep;
+        }
+        assert!(all_finite(&[]));
+    }
+
+    #[test]
+    fn map_in_place_covers_the_tail() {
+        let mut v: Vec<f32> = (0..7).map(|i| i as f32).collect();
+        map_in_place(&mut v, |x| x.mul(F32x4::splat(2.0)));
+        assert_eq!(v, [0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0]);
+    }
+}
