@@ -85,14 +85,19 @@ const EVAL_CHUNK: usize = 500;
 const QUERY_CHUNK: usize = 10;
 const HASH_QUERIES: usize = 1000;
 const VALID_SAMPLE: usize = 100;
-/// Rows of the k-NN search per step. Each step repacks the n × 784 matrix, so
-/// few rows waste time; many rows make a long step. The page's 8,000 images:
-/// 8 rows, well under a frame; the CLI's 48,000: 64 rows (8 took 373 s, 64 81 s).
+/// Rows of the k-NN search per step. In the browser the dot-product kernel
+/// reads the n × 784 matrix once a step, so 8 rows keep a step well under a
+/// frame. Natively matrixmultiply repacks that matrix every step, so a step
+/// takes many rows (the CLI has no frames to keep).
 fn graph_chunk(n: usize) -> usize {
-    if n <= 16_000 {
-        8
+    if cfg!(target_arch = "wasm32") {
+        if n <= 16_000 {
+            8
+        } else {
+            64
+        }
     } else {
-        64
+        512
     }
 }
 
