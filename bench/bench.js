@@ -4,7 +4,8 @@
 // table and `window.benchResults`; bench/run.mjs drives it headlessly.
 import init, { Lab, Bench } from '/lab/pkg/aelab.js';
 // The same glue under another URL is a second module instance: the plain SIMD build.
-import initPlain, { Lab as LabPlain, Bench as BenchPlain } from '/lab/pkg/aelab.js?simd';
+import initPlain, { Lab as LabPlain, Bench as BenchPlain, gemmRepeat as gemmRepeatPlain } from '/lab/pkg/aelab.js?simd';
+import { gemmRepeat } from '/lab/pkg/aelab.js';
 import { engineBuild, RELAXED } from '/lab/wasm.js';
 import { PlainMlp } from './plain.js';
 
@@ -29,6 +30,8 @@ function flopsPerSample(w) {
   const { sizes, train } = SHAPES[w];
   let macs = 0;
   for (let i = 0; i + 1 < sizes.length; i++) macs += sizes[i] * sizes[i + 1];
+  // The kernel alone: only the products computed (no first-layer input gradient).
+  if (w === 'kernel') return 6 * macs - 2 * sizes[0] * sizes[1];
   return (train ? 6 : 2) * macs;
 }
 
@@ -267,6 +270,41 @@ async function main() {
       const r = await measure(e, w);
       results.push(r);
       addRow(r);
+    }
+  }
+  // The kernel alone on each product of a W2 step at batch 32 (m = batch):
+  // X·W + b, Xᵀ·dZ and dZ·Wᵀ for the layers 784→64→10→64→784.
+  if (!ONLY || ONLY.includes('shapes')) {
+    const layers = [[784, 64], [64, 10], [10, 64], [64, 784]];
+    const shapes = [
+      ...layers.map(([k, n]) => ['xw', k, n]),
+      ...layers.map(([k, n]) => ['xtdz', k, n]),
+      ...layers.slice(1).map(([k, n]) => ['dzwt', k, n]),
+    ];
+    const builds = [['aelab', gemmRepeat]];
+    if (RELAXED) builds.push(['aelab (SIMD only)', gemmRepeatPlain]);
+    for (const [name, fn] of builds) {
+      for (const [form, k, n] of shapes) {
+        say(`kernel ${form} ${BATCH}×${k}×${n}: ${name}…`);
+        await tick();
+        const reps = QUICK ? 20 : 2000;
+        fn(form, BATCH, k, n, 5);
+        const seconds = [];
+        let sum;
+        for (let r = 0; r < REPS; r++) {
+          const t0 = performance.now();
+          sum = fn(form, BATCH, k, n, reps);
+          seconds.push((performance.now() - t0) / 1000);
+          if (!Number.isFinite(sum)) throw new Error(`gemm ${form} gave ${sum}`);
+        }
+        const r = {
+          workload: `gemm ${form} ${BATCH}×${k}×${n}`, engine: name, samples_per_rep: reps * BATCH, seconds,
+          samples_per_s: reps * BATCH / Math.min(...seconds), samples_per_s_median: reps * BATCH / median(seconds),
+          gflops: 2 * BATCH * k * n * reps / Math.min(...seconds) / 1e9, final_metric: 'checksum', final: sum,
+        };
+        results.push(r);
+        addRow(r);
+      }
     }
   }
   window.benchResults = {

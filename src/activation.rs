@@ -27,7 +27,10 @@ pub fn sigmoid(z: f32) -> f32 {
 impl Activation {
     pub fn apply(self, mut z: ArrayViewMut2<f32>) {
         match self {
-            Activation::Relu => z.mapv_inplace(|v| v.max(0.0)),
+            Activation::Relu => match z.as_slice_mut() {
+                Some(v) => v.iter_mut().for_each(|x| *x = x.max(0.0)),
+                None => z.mapv_inplace(|v| v.max(0.0)),
+            },
             // Vectorised: the decoder's 784 sigmoids a digit would otherwise
             // cost as much as its matrix products.
             Activation::Sigmoid => match z.as_slice_mut() {
@@ -41,19 +44,21 @@ impl Activation {
 
     /// dy (gradient w.r.t. the output) becomes dz (w.r.t. the pre-activation).
     pub fn backprop(self, y: ArrayView2<f32>, mut dy: ArrayViewMut2<f32>) {
-        match self {
-            Activation::Relu => Zip::from(&mut dy).and(&y).for_each(|d, &y| {
-                if y <= 0.0 {
-                    *d = 0.0
+        let f = match self {
+            Activation::Relu => |d: f32, y: f32| if y > 0.0 { d } else { 0.0 },
+            Activation::Sigmoid => |d: f32, y: f32| d * (y * (1.0 - y)),
+            Activation::Tanh => |d: f32, y: f32| d * (1.0 - y * y),
+            Activation::Linear => return,
+        };
+        match (dy.as_slice_mut(), y.as_slice()) {
+            // Plain slice loops vectorise; ndarray's Zip does not here.
+            (Some(d), Some(y)) => {
+                let y = &y[..d.len()];
+                for j in 0..d.len() {
+                    d[j] = f(d[j], y[j]);
                 }
-            }),
-            Activation::Sigmoid => Zip::from(&mut dy)
-                .and(&y)
-                .for_each(|d, &y| *d *= y * (1.0 - y)),
-            Activation::Tanh => Zip::from(&mut dy)
-                .and(&y)
-                .for_each(|d, &y| *d *= 1.0 - y * y),
-            Activation::Linear => {}
+            }
+            _ => Zip::from(&mut dy).and(&y).for_each(|d, &y| *d = f(*d, y)),
         }
     }
 }

@@ -111,10 +111,17 @@ impl Bench {
     }
 
     /// FLOPs of one sample: 2·MACs forward, 6·MACs when training (the usual
-    /// count; the same for every engine compared).
+    /// count, the same for every engine compared, though nobody computes the
+    /// first layer's input gradient).
     pub fn flops_per_sample(&self) -> f64 {
         match self.workload {
             "w3" => 2.0 * self.macs(),
+            // The kernel alone is held to the products it really computes:
+            // no input gradient for the first layer.
+            "kernel" => {
+                6.0 * self.macs()
+                    - 2.0 * self.net.layers[0].n_in() as f64 * self.net.layers[0].n_out() as f64
+            }
             _ => 6.0 * self.macs(),
         }
     }
@@ -215,6 +222,46 @@ impl Bench {
                 .iter()
                 .all(|d: &Array1<f32>| d.iter().all(|v| v.is_finite()))
     }
+}
+
+/// `reps` products of one form and shape (see `web::gemm_repeat`); returns
+/// the sum of the last result so the work cannot be skipped.
+pub fn gemm_repeat(form: &str, m: usize, k: usize, n: usize, reps: usize) -> Result<f64> {
+    if m * k > 1 << 24 || k * n > 1 << 24 || m * n > 1 << 24 {
+        crate::bail!("gemm shape {m}×{k}·{k}×{n} is too large for the bench");
+    }
+    let mut rng = Rng::new(9);
+    let mut fill =
+        |r: usize, c: usize| Array2::from_shape_simple_fn((r, c), || rng.normal() as f32);
+    let out = match form {
+        "xw" => {
+            let (x, w, b) = (fill(m, k), fill(k, n), Array1::zeros(n));
+            let mut y = Array2::zeros((m, n));
+            for _ in 0..reps {
+                gemm::affine(x.view(), &w, &b, &mut y);
+            }
+            y
+        }
+        "xtdz" => {
+            // dW (k × n) = Xᵀ·dZ with X m × k: the batch is the inner dimension.
+            let (x, dz) = (fill(m, k), fill(m, n));
+            let (mut dw, mut db) = (Array2::zeros((k, n)), Array1::zeros(n));
+            for _ in 0..reps {
+                gemm::weight_grads(x.view(), &dz, &mut dw, &mut db);
+            }
+            dw
+        }
+        "dzwt" => {
+            let (dz, w) = (fill(m, n), fill(k, n));
+            let mut dx = Array2::zeros((m, k));
+            for _ in 0..reps {
+                gemm::input_grad(dz.view(), w.view(), &mut dx);
+            }
+            dx
+        }
+        _ => crate::bail!("unknown product {form:?}; expected \"xw\", \"xtdz\" or \"dzwt\""),
+    };
+    Ok(out.sum() as f64)
 }
 
 #[cfg(test)]

@@ -48,8 +48,20 @@ pub fn weight_grads(
     db: &mut Array1<f32>,
 ) {
     db.fill(0.0);
-    for row in dz.rows() {
-        *db += &row;
+    match (db.as_slice_mut(), dz.as_slice()) {
+        // Column sums as plain slice loops, which vectorise.
+        (Some(d), Some(z)) if !d.is_empty() => {
+            for row in z.chunks_exact(d.len()) {
+                for (s, v) in d.iter_mut().zip(row) {
+                    *s += v;
+                }
+            }
+        }
+        _ => {
+            for row in dz.rows() {
+                *db += &row;
+            }
+        }
     }
     if let (true, Some(xm)) = (OWN_KERNEL, as_mat(&x)) {
         let (ws, ld) = out(dw);

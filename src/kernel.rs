@@ -16,6 +16,8 @@ use std::cell::RefCell;
 const MR: usize = 4;
 /// Columns of C per tile: two vectors.
 const NR: usize = 8;
+/// Rows of A per cache block.
+const MC: usize = 128;
 
 /// A read-only strided matrix: element (i, j) is `data[i*rs + j*cs]`.
 #[derive(Clone, Copy, Debug)]
@@ -120,25 +122,30 @@ fn pack(b: MatRef, ldb: usize, out: &mut Vec<f32>) {
 fn tiles(a: MatRef, b: &[f32], ldb: usize, n: usize, start: Start, c: &mut [f32], ldc: usize) {
     let (m, k) = (a.rows, a.cols);
     debug_assert!(k == 0 || (k - 1) * ldb + n.div_ceil(NR) * NR <= b.len());
-    for j0 in (0..n).step_by(NR) {
-        let cols = NR.min(n - j0);
-        let mut init = [0.0f32; NR];
-        if let Start::Row(r) = start {
-            init[..cols].copy_from_slice(&r[j0..j0 + cols]);
-        }
-        for i0 in (0..m).step_by(MR) {
-            // SAFETY: `gemm` checked that A's rows i0.. and columns 0..k, B's
-            // rows 0..k and padded columns j0..j0+NR, and C's rows i0.. and
-            // columns j0..j0+cols lie inside their slices.
-            unsafe {
-                let ap = a.data.as_ptr().add(i0 * a.rs);
-                let bp = b.as_ptr().add(j0);
-                let cp = c.as_mut_ptr().add(i0 * ldc + j0);
-                match m - i0 {
-                    1 => tile::<1>(k, ap, a.rs, a.cs, bp, ldb, &init, cp, ldc, cols),
-                    2 => tile::<2>(k, ap, a.rs, a.cs, bp, ldb, &init, cp, ldc, cols),
-                    3 => tile::<3>(k, ap, a.rs, a.cs, bp, ldb, &init, cp, ldc, cols),
-                    _ => tile::<MR>(k, ap, a.rs, a.cs, bp, ldb, &init, cp, ldc, cols),
+    // Blocks of MC rows of A stay in L2 while every panel of B passes; one
+    // panel (k × 8) stays in L1 while the block's tiles use it.
+    for i_blk in (0..m).step_by(MC) {
+        let i_end = (i_blk + MC).min(m);
+        for j0 in (0..n).step_by(NR) {
+            let cols = NR.min(n - j0);
+            let mut init = [0.0f32; NR];
+            if let Start::Row(r) = start {
+                init[..cols].copy_from_slice(&r[j0..j0 + cols]);
+            }
+            for i0 in (i_blk..i_end).step_by(MR) {
+                // SAFETY: `gemm` checked that A's rows i0.. and columns 0..k, B's
+                // rows 0..k and padded columns j0..j0+NR, and C's rows i0.. and
+                // columns j0..j0+cols lie inside their slices.
+                unsafe {
+                    let ap = a.data.as_ptr().add(i0 * a.rs);
+                    let bp = b.as_ptr().add(j0);
+                    let cp = c.as_mut_ptr().add(i0 * ldc + j0);
+                    match i_end - i0 {
+                        1 => tile::<1>(k, ap, a.rs, a.cs, bp, ldb, &init, cp, ldc, cols),
+                        2 => tile::<2>(k, ap, a.rs, a.cs, bp, ldb, &init, cp, ldc, cols),
+                        3 => tile::<3>(k, ap, a.rs, a.cs, bp, ldb, &init, cp, ldc, cols),
+                        _ => tile::<MR>(k, ap, a.rs, a.cs, bp, ldb, &init, cp, ldc, cols),
+                    }
                 }
             }
         }

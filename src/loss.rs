@@ -99,13 +99,13 @@ fn bce_row(y: &[f32], t: &[f32], g: &mut [f32], scale: f32) -> f32 {
     let mut acc = F32x4::zero();
     let n4 = y.len() / 4 * 4;
     for j in (0..n4).step_by(4) {
-        let yv = F32x4::from([y[j], y[j + 1], y[j + 2], y[j + 3]]);
-        let tv = F32x4::from([t[j], t[j + 1], t[j + 2], t[j + 3]]);
+        let yv = F32x4::first4(&y[j..]);
+        let tv = F32x4::first4(&t[j..]);
         let yc = yv.max(lo).min(hi);
         acc = acc
             .add(tv.mul(yc.ln()))
             .add(one.sub(tv).mul(one.sub(yc).ln()));
-        g[j..j + 4].copy_from_slice(&yv.sub(tv).mul(k).to_array());
+        yv.sub(tv).mul(k).write4(&mut g[j..]);
     }
     let mut total = acc.sum();
     for j in n4..y.len() {
@@ -126,12 +126,7 @@ pub fn mean_sq_err(a: ArrayView2<f32>, b: ArrayView2<f32>) -> f64 {
             let mut acc = F32x4::zero();
             let n4 = x.len() / 4 * 4;
             for j in (0..n4).step_by(4) {
-                let d = F32x4::from([x[j], x[j + 1], x[j + 2], x[j + 3]]).sub(F32x4::from([
-                    y[j],
-                    y[j + 1],
-                    y[j + 2],
-                    y[j + 3],
-                ]));
+                let d = F32x4::first4(&x[j..]).sub(F32x4::first4(&y[j..]));
                 acc = acc.mul_add(d, d);
             }
             total += (acc.sum() + (n4..x.len()).map(|j| (x[j] - y[j]).powi(2)).sum::<f32>()) as f64;

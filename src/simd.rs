@@ -399,6 +399,30 @@ pub fn all_finite(v: &[f32]) -> bool {
     acc.sum() == 0.0 && chunks.remainder().iter().all(|x| x.is_finite())
 }
 
+impl F32x4 {
+    /// The first four values of `v`.
+    ///
+    /// # Panics
+    /// If `v` holds fewer than four.
+    #[inline(always)]
+    pub fn first4(v: &[f32]) -> Self {
+        assert!(v.len() >= 4);
+        // SAFETY: checked just above.
+        unsafe { F32x4::load(v.as_ptr()) }
+    }
+
+    /// Writes the four lanes into `v[..4]`.
+    ///
+    /// # Panics
+    /// If `v` holds fewer than four.
+    #[inline(always)]
+    pub fn write4(self, v: &mut [f32]) {
+        assert!(v.len() >= 4);
+        // SAFETY: checked just above.
+        unsafe { self.store(v.as_mut_ptr()) }
+    }
+}
+
 impl From<[f32; 4]> for F32x4 {
     fn from(a: [f32; 4]) -> Self {
         // SAFETY: `a` holds four values.

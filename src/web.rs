@@ -410,3 +410,11 @@ impl Bench {
         self.0.samples_per_unit() as u32
     }
 }
+
+/// Times one product shape for the bench page: `reps` products of the given
+/// form ("xw": X·W + b, "xtdz": Xᵀ·dZ, "dzwt": dZ·Wᵀ) on m × k by k × n
+/// operands filled with seeded values. Returns a checksum of the result.
+#[wasm_bindgen(js_name = gemmRepeat)]
+pub fn gemm_repeat(form: &str, m: u32, k: u32, n: u32, reps: u32) -> Result<f64, JsError> {
+    crate::bench::gemm_repeat(form, m as usize, k as usize, n as usize, reps as usize).map_err(err)
+}

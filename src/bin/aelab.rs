@@ -21,9 +21,10 @@ const USAGE: &str = "usage:
       run reference experiments; DIR holds the MNIST IDX files (default ../shared/mnist),
             FILE the page's data file (default www/data/mnist-10k.bin, for --protocol browser);
       --bits sets the code width of the hash models (default 10)
-    aelab bench [--data DIR]
-      times best mnist_auto_2's autoencode phase on the book protocol (10 epochs x 48,000
-      images; the reference took 306 s) and prints seconds, samples/s and GFLOP/s
+  aelab bench [--data DIR] [--subset FILE]
+      the bench page's workloads natively (W1, W2, W3, the kernel; FILE's first 8,000 digits,
+      batch 32, Adam 0.001; min and median of 3), then best mnist_auto_2's autoencode phase
+      on the book protocol (10 epochs x 48,000 images; the reference took 306 s)
   aelab list
       the reference models";
 
@@ -52,11 +53,44 @@ fn main() -> ExitCode {
 
 /// The reference's heaviest run, timed: best auto_2's autoencode phase.
 fn bench(args: &[String]) -> Result<(), String> {
-    let data = match args {
-        [] => PathBuf::from("../shared/mnist"),
-        [flag, dir] if flag == "--data" => PathBuf::from(dir),
-        _ => return Err(USAGE.to_string()),
-    };
+    let mut data = PathBuf::from("../shared/mnist");
+    let mut subset = PathBuf::from("www/data/mnist-10k.bin");
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let value = it.next().ok_or(USAGE)?;
+        match flag.as_str() {
+            "--data" => data = PathBuf::from(value),
+            "--subset" => subset = PathBuf::from(value),
+            _ => return Err(USAGE.to_string()),
+        }
+    }
+    let bytes = std::fs::read(&subset)
+        .map_err(|e| format!("{}: {e} (scripts/build.sh makes it)", subset.display()))?;
+    let digits = data::parse_subset(&bytes).map_err(|e| e.0)?;
+    println!("| workload | samples/s best | median | GFLOP/s | final |");
+    println!("|---|---:|---:|---:|---|");
+    for w in aelab::bench::WORKLOADS {
+        let mut b = aelab::bench::Bench::new(w, &digits, 8000, 32, 1).map_err(|e| e.0)?;
+        let units = if w == "w3" { 20 } else { 250 };
+        b.run(1);
+        let mut secs: Vec<f64> = (0..3)
+            .map(|_| {
+                let t0 = std::time::Instant::now();
+                b.run(units);
+                t0.elapsed().as_secs_f64()
+            })
+            .collect();
+        secs.sort_by(f64::total_cmp);
+        let samples = (units * b.samples_per_unit()) as f64;
+        println!(
+            "| {w} | {:.0} | {:.0} | {:.1} | {:.4} |",
+            samples / secs[0],
+            samples / secs[1],
+            samples / secs[0] * b.flops_per_sample() / 1e9,
+            b.evaluate()
+        );
+    }
+    println!();
     let source = data::read_mnist_dir(&data, "train").map_err(|e| e.0)?;
     let mut c =
         experiments::config("mnist_auto_2", Preset::Best, Protocol::Book).expect("known model");

@@ -121,8 +121,10 @@ pub fn check_kernel_against_reference() {
     let mut rng = aelab::rng::Rng::new(5);
     let mut random = |len: usize| -> Vec<f32> { (0..len).map(|_| rng.normal() as f32).collect() };
     let sizes = [0, 1, 3, 4, 5, 7, 8, 9, 17, 33];
+    // Rows beyond the kernel's 128-row cache block, too.
+    let rows = [0, 1, 3, 4, 5, 7, 8, 9, 17, 33, 131, 257];
     let mut checked = 0;
-    for &m in &sizes {
+    for &m in &rows {
         for &n in &sizes {
             for &k in &[0, 1, 2, 5, 9, 31] {
                 for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
@@ -155,7 +157,7 @@ pub fn check_kernel_against_reference() {
             }
         }
     }
-    assert_eq!(checked, 10 * 10 * 6 * 4 * 2);
+    assert_eq!(checked, 12 * 10 * 6 * 4 * 2);
 }
 
 /// The vectorised exp and sigmoid against f64's, over the whole input range.
