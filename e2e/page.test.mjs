@@ -51,6 +51,34 @@ test('training an MLP moves the progress bar and ends above 85% test accuracy', 
   await page.screenshot({ path: ARTIFACTS + 'trained.png', fullPage: true });
 });
 
+test('at phone width (390 px) nothing overflows sideways and every control is reachable', async () => {
+  const { page } = lab;
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(200);
+  const layout = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    // Anything wider than the screen (canvases scale down, tables scroll in their own box).
+    const wide = [...document.querySelectorAll('body *')].filter((el) => {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || el.closest('.scroll-x')) return false;
+      return r.right > width + 1 || r.left < -1;
+    }).map((el) => `${el.tagName.toLowerCase()}#${el.id || ''}.${el.className || ''} (${Math.round(el.getBoundingClientRect().right)} px)`);
+    const unlabelled = [...document.querySelectorAll('button, select, input')]
+      .filter((el) => !el.labels?.length && !el.getAttribute('aria-label') && !(el.tagName === 'BUTTON' && el.textContent.trim()))
+      .map((el) => el.id || el.outerHTML.slice(0, 60));
+    return { width, scrollWidth: document.documentElement.scrollWidth, wide: wide.slice(0, 10), unlabelled };
+  });
+  await page.screenshot({ path: ARTIFACTS + 'phone.png', fullPage: true });
+  assert.deepEqual(layout.wide, [], 'elements wider than the screen');
+  assert.ok(layout.scrollWidth <= layout.width + 1, `page scrolls sideways: ${layout.scrollWidth} > ${layout.width}`);
+  assert.deepEqual(layout.unlabelled, [], 'controls without an accessible label');
+  for (const id of ['run-all', 'start', 'model-select', 'draw-pad']) {
+    const box = await page.locator(`[data-testid="${id}"]`).boundingBox();
+    assert.ok(box && box.width > 20 && box.x >= 0 && box.x + box.width <= 391, `${id} at ${JSON.stringify(box)}`);
+  }
+  await page.setViewportSize({ width: 1100, height: 900 });
+});
+
 test('no console errors, no page errors, no request off the page origin', () => {
   assert.deepEqual(lab.errors, []);
   const foreign = lab.requests.filter((u) => !u.startsWith(lab.url) && !u.startsWith('data:') && !u.startsWith('blob:'));

@@ -166,12 +166,18 @@ export class TrainingView {
     const el = $('chart');
     this.chart?.destroy();
     this.chart = new uPlot({
-      width: Math.max(280, el.clientWidth || 600),
+      width: Math.max(200, el.clientWidth || 600),
       height: 180,
       scales: { x: { time: false }, acc: { range: [0, 1] } },
       axes: [{ label: 'progress %' }, { label: 'cost' }, { scale: 'acc', side: 1, label: 'accuracy', grid: { show: false } }],
       series: [{}, { label: 'cost', stroke: '#2f6fde' }, { label: 'train accuracy', stroke: '#1b9e55', scale: 'acc' }],
     }, this.points, el);
+    // The chart follows its box's width (a phone turned, a window resized).
+    this.resizer ??= new ResizeObserver(() => {
+      const width = Math.max(200, el.clientWidth);
+      if (this.chart && Math.abs(this.chart.width - width) > 1) this.chart.setSize({ width, height: 180 });
+    });
+    this.resizer.observe(el);
   }
 
   plot(p) {
