@@ -6,7 +6,6 @@ use crate::error::Result;
 use crate::rng::Rng;
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
-use std::io::Read;
 
 pub const SIDE: usize = 28;
 pub const PIXELS: usize = SIDE * SIDE;
@@ -166,7 +165,9 @@ pub fn deskew(img: &[f32]) -> [f32; PIXELS] {
 }
 
 /// Inflates gzip data; passes anything else through unchanged.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn gunzip_if_needed(bytes: &[u8], what: &str) -> Result<Vec<u8>> {
+    use std::io::Read;
     if bytes.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::new();
         if let Err(e) = flate2::read::GzDecoder::new(bytes).read_to_end(&mut out) {
@@ -176,6 +177,16 @@ pub fn gunzip_if_needed(bytes: &[u8], what: &str) -> Result<Vec<u8>> {
     } else {
         Ok(bytes.to_vec())
     }
+}
+
+/// The browser build carries no inflater (it would add a fifth to the wasm):
+/// the page's data arrives raw, the server's gzip undone by the browser.
+#[cfg(target_arch = "wasm32")]
+pub fn gunzip_if_needed(bytes: &[u8], what: &str) -> Result<Vec<u8>> {
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        bail!("{what}: gzip-compressed; the browser build reads the uncompressed file (serve it with Content-Encoding: gzip instead)");
+    }
+    Ok(bytes.to_vec())
 }
 
 fn be_u32(b: &[u8], at: usize) -> u32 {

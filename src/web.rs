@@ -98,7 +98,7 @@ pub struct Lab {
 
 #[wasm_bindgen]
 impl Lab {
-    /// Parses the page's data file (the compact subset format, raw or gzip).
+    /// Parses the page's data file (the compact subset format, uncompressed).
     #[wasm_bindgen(constructor)]
     pub fn new(bytes: &[u8]) -> Result<Lab, JsError> {
         Ok(Lab {
