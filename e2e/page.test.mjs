@@ -51,6 +51,37 @@ test('training an MLP moves the progress bar and ends above 85% test accuracy', 
   await page.screenshot({ path: ARTIFACTS + 'trained.png', fullPage: true });
 });
 
+test('an engine panic is shown readably, the engine restarts with the last model, and the page stays usable', async () => {
+  const { page } = lab;
+  const accuracyBefore = await page.textContent('[data-testid="test-accuracy"]');
+  const thrown = await page.evaluate(() => {
+    try {
+      window.aelab.engine.crashForTesting();
+      return 'no error';
+    } catch (e) {
+      return e.message;
+    }
+  });
+  assert.match(thrown, /unreachable/, 'a panic traps the instance');
+  await page.waitForSelector('body[data-restarts="1"]', { timeout: 10_000 });
+  const alert = await page.textContent('[data-testid="error"]');
+  assert.match(alert, /restarted \(panicked at .*crashForTesting was called/);
+  assert.match(alert, /last finished model is back/);
+  // The restored model is evaluated again and gives the same test accuracy.
+  await page.waitForFunction((before) => document.querySelector('[data-testid="test-accuracy"]').textContent === before,
+    accuracyBefore, { timeout: 60_000 });
+  // The new instance trains: a fresh run reaches the same bar as before.
+  await page.click('[data-testid="start"]');
+  await page.waitForFunction(() => /%/.test(document.querySelector('[data-testid="test-accuracy"]').textContent)
+    && document.querySelector('[data-testid="progress"]').value === 1, null, { timeout: 60_000 });
+  const acc = parseFloat(await page.textContent('[data-testid="test-accuracy"]'));
+  assert.ok(acc > 85, `accuracy after the restart ${acc}%`);
+  // The panic's console line is the one error this test causes on purpose.
+  const expected = lab.errors.filter((e) => /aelab engine panic: [\s\S]*crashForTesting/.test(e));
+  assert.equal(expected.length, 1, lab.errors.join('\n'));
+  lab.errors.splice(lab.errors.indexOf(expected[0]), 1);
+});
+
 test('at phone width (390 px) nothing overflows sideways and every control is reachable', async () => {
   const { page } = lab;
   await page.setViewportSize({ width: 390, height: 844 });

@@ -216,6 +216,22 @@ test('"Run all" runs every reference model and meets the page-protocol targets',
   assert.match(await page.inputValue('[data-testid="markdown"]'), /\| mnist_auto_2 \| 79\.6% \| \d+\.\d% \| best \|/);
 });
 
+test('a second "Run all" does not grow the memory (wasm and JS heap) and stays under the bound', async () => {
+  // Wasm memory never shrinks, so a leak shows as growth on the second run.
+  const before = await page.evaluate(() => ({ wasm: window.aelab.memory.buffer.byteLength, js: performance.memory?.usedJSHeapSize ?? 0 }));
+  // Clear the first run's figures so the wait below sees the second run's.
+  await page.$$eval('[data-testid="result-measured"]', (cells) => cells.forEach((c) => { delete c.dataset.value; }));
+  await page.click('[data-testid="run-all"]');
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="result-measured"]')].every((c) => c.dataset.value)
+    && !window.aelab.training.runner.running, null, { timeout: 300_000, polling: 500 });
+  const after = await page.evaluate(() => ({ wasm: window.aelab.memory.buffer.byteLength, js: performance.memory?.usedJSHeapSize ?? 0 }));
+  const mib = (b) => (b / 2 ** 20).toFixed(1);
+  console.log(`# memory: wasm ${mib(before.wasm)} → ${mib(after.wasm)} MiB, JS heap ${mib(before.js)} → ${mib(after.js)} MiB`);
+  assert.ok(after.wasm <= before.wasm, `wasm memory grew from ${mib(before.wasm)} to ${mib(after.wasm)} MiB on a second Run all`);
+  assert.ok(after.wasm <= 128 * 2 ** 20, `wasm memory ${mib(after.wasm)} MiB is over the 128 MiB bound`);
+  assert.ok(after.js <= 64 * 2 ** 20, `JS heap ${mib(after.js)} MiB is over the 64 MiB bound`);
+});
+
 test('no console errors and no request off the page origin in all of it', () => {
   assert.deepEqual(lab.errors, []);
   const foreign = lab.requests.filter((u) => !u.startsWith(lab.url) && !u.startsWith('data:') && !u.startsWith('blob:'));

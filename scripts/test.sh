@@ -27,6 +27,8 @@ stage "the relaxed-SIMD (FMA) build in headless Chromium"
 relaxed cargo test --target wasm32-unknown-unknown --test web
 stage "the page in headless Chromium (Playwright)"
 node --test --test-concurrency=1 e2e/
+stage "fuzzing the readers of outside data (20 s a target)"
+scripts/fuzz.sh 20
 stage "bench, quick mode (every engine runs and gives finite figures; not a speed test)"
 node bench/run.mjs --quick
 stage "all tests passed in $((SECONDS - t0)) s"

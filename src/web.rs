@@ -15,12 +15,27 @@ use ndarray::{Array2, Axis};
 use serde::Serialize;
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 #[wasm_bindgen(start)]
 pub fn start() {
     std::panic::set_hook(Box::new(|info| {
-        web_sys::console::error_1(&format!("aelab engine panic: {info}").into());
+        let msg = format!("aelab engine panic: {info}");
+        web_sys::console::error_1(&msg.as_str().into());
+        // A panic aborts this instance (wasm has no unwinding): tell the page
+        // so it can start a fresh one (www/main.js) instead of calling a dead one.
+        let hook = js_sys::Reflect::get(&js_sys::global(), &"aelabOnPanic".into());
+        if let Ok(f) = hook.and_then(|h| h.dyn_into::<js_sys::Function>()) {
+            let _ = f.call1(&JsValue::NULL, &msg.into());
+        }
     }));
+}
+
+/// Panics on purpose, so the page's recovery from an engine panic can be
+/// tested (there is no known input that makes the engine panic).
+#[wasm_bindgen(js_name = crashForTesting)]
+pub fn crash_for_testing() {
+    panic!("crashForTesting was called");
 }
 
 fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {

@@ -22,7 +22,9 @@ async function boot() {
       return r.arrayBuffer();
     }),
   ]);
-  const lab = new engine.Lab(new Uint8Array(bytes));
+  const data = new Uint8Array(bytes);
+  let lab = new engine.Lab(data);
+  let lastModel = null; // the last finished model's file, to restore after a panic
   drawGrid($('digits'), (i) => lab.image(i), lab.count());
 
   const recon = new ReconView(lab, $('recon'), $('recon-mse'));
@@ -52,6 +54,11 @@ async function boot() {
     },
     onSlice: (p) => { if (!p.done) refreshViews(false); },
     onFinished: (r, config, preset) => {
+      try {
+        lastModel = lab.saveModel();
+      } catch {
+        lastModel = null;
+      }
       refreshViews(true);
       hash.refresh(r);
       pad.update();
@@ -82,8 +89,38 @@ async function boot() {
     e.target.value = '';
   });
 
-    // Exposed for tests and the curious: the lab, and the engine's memory.
+  // Exposed for tests and the curious: the lab, and the engine's memory.
   window.aelab = { lab, engine, training, pad, memory: wasm.memory };
+
+  // A Rust panic aborts the wasm instance: everything after it would trap.
+  // Start a fresh instance (the glue under a new URL is a new module), give
+  // every view its new lab, and bring back the last finished model.
+  let instances = 0;
+  const restart = async (message) => {
+    training.runner.pause();
+    training.queue = [];
+    instances += 1;
+    const fresh = await import(`./pkg/aelab.js?instance=${instances}`);
+    const freshWasm = await fresh.default({ module_or_path: build.url });
+    lab = new fresh.Lab(data);
+    for (const view of [training, recon, codemap, hash, pad]) view.lab = lab;
+    training.engine = fresh;
+    Object.assign(window.aelab, { lab, engine: fresh, memory: freshWasm.memory });
+    let restored = false;
+    if (lastModel) {
+      try {
+        lab.loadModel(lastModel);
+        training.evaluateLoaded();
+        restored = true;
+      } catch { /* the fresh lab stays empty */ }
+    } else {
+      training.reset();
+    }
+    training.showError(`The engine stopped on an internal error and was restarted (${message.replace(/^aelab engine panic: /, '').replace(/\s+/g, ' ')}). ` +
+      (restored ? 'The run in progress was lost; the last finished model is back.' : 'The run in progress was lost.'));
+    document.body.dataset.restarts = String(instances);
+  };
+  globalThis.aelabOnPanic = (message) => setTimeout(() => restart(message).catch((e) => training.showError(`restarting the engine failed: ${e.message}`)));
   status.textContent = `Ready: ${lab.count().toLocaleString()} digits loaded in ${Math.round(performance.now() - t0)} ms (engine: ${build.name}). Pick a model and press Start.`;
   document.body.dataset.ready = 'true';
   document.body.dataset.engine = build.name;
