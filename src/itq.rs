@@ -8,22 +8,51 @@ use ndarray::{Array1, Array2, Axis};
 
 /// Returns (mean, R): keys are then the signs of (code − mean)·R.
 pub fn itq(codes: &Array2<f32>, iterations: usize, seed: u64) -> (Array1<f64>, Array2<f64>) {
-    let v64 = codes.mapv(|x| x as f64);
-    let mean = v64.mean_axis(Axis(0)).expect("rows");
-    let v = &v64 - &mean;
-    let c = v.ncols();
-    // A random orthogonal start: Q of a Gaussian matrix, via the SVD below.
-    let mut rng = Rng::new(seed);
-    let g = Array2::from_shape_simple_fn((c, c), || rng.normal());
-    let (u, w) = svd_uv(&g);
-    let mut r = u.dot(&w.t());
-    for _ in 0..iterations {
-        let b = v.dot(&r).mapv(|x| if x >= 0.0 { 1.0 } else { -1.0 });
-        let m = v.t().dot(&b);
-        let (u, w) = svd_uv(&m);
-        r = u.dot(&w.t());
+    let mut it = Itq::new(codes, seed);
+    it.iterate(iterations);
+    it.result()
+}
+
+/// ITQ a few iterations at a time, so the page can spread it over frames.
+pub struct Itq {
+    v: Array2<f64>,
+    mean: Array1<f64>,
+    r: Array2<f64>,
+}
+
+impl Itq {
+    pub fn new(codes: &Array2<f32>, seed: u64) -> Itq {
+        let v64 = codes.mapv(|x| x as f64);
+        let mean = v64.mean_axis(Axis(0)).expect("rows");
+        let v = &v64 - &mean;
+        let c = v.ncols();
+        // A random orthogonal start: Q of a Gaussian matrix, via the SVD below.
+        let mut rng = Rng::new(seed);
+        let g = Array2::from_shape_simple_fn((c, c), || rng.normal());
+        let (u, w) = svd_uv(&g);
+        Itq {
+            v,
+            mean,
+            r: u.dot(&w.t()),
+        }
     }
-    (mean, r)
+
+    pub fn iterate(&mut self, iterations: usize) {
+        for _ in 0..iterations {
+            let b = self
+                .v
+                .dot(&self.r)
+                .mapv(|x| if x >= 0.0 { 1.0 } else { -1.0 });
+            let m = self.v.t().dot(&b);
+            let (u, w) = svd_uv(&m);
+            self.r = u.dot(&w.t());
+        }
+    }
+
+    /// (mean, R).
+    pub fn result(self) -> (Array1<f64>, Array2<f64>) {
+        (self.mean, self.r)
+    }
 }
 
 /// U and W of M = U Σ Wᵀ (square M), by one-sided Jacobi rotations.

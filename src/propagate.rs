@@ -6,7 +6,7 @@
 
 use crate::data::{CLASSES, SIDE};
 use crate::gemm;
-use ndarray::{s, Array2, ArrayView2};
+use ndarray::{s, Array2, ArrayView2, ArrayViewMut2};
 
 pub const K: usize = 10;
 /// Heat-kernel temperature on cosine similarity: w = exp((sim - 1) / T).
@@ -55,9 +55,11 @@ fn blur_pass(src: &[f32], dst: &mut [f32], g: &[f32], step: usize) {
 /// The k-NN graph, filled a chunk of rows at a time.
 #[derive(Clone, Debug)]
 pub struct Graph {
-    /// The images, then blurred unit rows; emptied when complete.
-    x: Array2<f32>,
-    z: Array2<f32>,
+    /// Blurred unit rows, n × cols, filled a chunk at a time (reserved, not
+    /// zeroed, up front: a 25 MB memset in one step would freeze a frame);
+    /// emptied when complete.
+    z: Vec<f32>,
+    cols: usize,
     n: usize,
     blurred: usize,
     pub neighbours: Vec<[u32; K]>,
@@ -66,12 +68,14 @@ pub struct Graph {
 }
 
 impl Graph {
-    /// Copies the images; the blurring and the search happen in `advance`.
+    /// Sizes the graph for `x`; the blurring and the search happen in
+    /// `advance`, which is given the same images each time (no copy here:
+    /// one step must stay short).
     pub fn new(x: ArrayView2<f32>) -> Graph {
         let n = x.nrows();
         Graph {
-            x: x.to_owned(),
-            z: Array2::zeros(x.raw_dim()),
+            z: Vec::with_capacity(n * x.ncols()),
+            cols: x.ncols(),
             n,
             blurred: 0,
             neighbours: vec![[0; K]; n],
@@ -99,20 +103,27 @@ impl Graph {
 
     /// One unit of work: blurs the next rows, or once all are blurred, finds
     /// the neighbours of the next `rows` rows.
-    pub fn advance(&mut self, rows: usize) {
+    pub fn advance(&mut self, x: ArrayView2<f32>, rows: usize) {
         let n = self.len();
+        assert_eq!(
+            x.nrows(),
+            n,
+            "advance gets the images the graph was made for"
+        );
         if self.blurred < n {
             let (a, b) = (self.blurred, (self.blurred + BLUR_CHUNK).min(n));
-            blur_rows_into(self.x.slice(s![a..b, ..]), self.z.slice_mut(s![a..b, ..]));
+            let c = self.cols;
+            self.z.resize(b * c, 0.0);
+            let out =
+                ArrayViewMut2::from_shape((b - a, c), &mut self.z[a * c..]).expect("sized above");
+            blur_rows_into(x.slice(s![a..b, ..]), out);
             self.blurred = b;
-            if b == n {
-                self.x = Array2::zeros((0, 0));
-            }
             return;
         }
         let (a, b) = (self.rows_done, (self.rows_done + rows).min(n));
         let mut sims = Array2::<f32>::zeros((b - a, n));
-        gemm::input_grad(self.z.slice(s![a..b, ..]), self.z.view(), &mut sims);
+        let z = ArrayView2::from_shape((n, self.cols), &self.z).expect("every row blurred");
+        gemm::input_grad(z.slice(s![a..b, ..]), z, &mut sims);
         for (r, row) in sims.rows().into_iter().enumerate() {
             let i = a + r;
             // Keep the k most similar, sorted descending, by insertion.
@@ -134,7 +145,7 @@ impl Graph {
         }
         self.rows_done = b;
         if b == n {
-            self.z = Array2::zeros((0, 0));
+            self.z = Vec::new();
         }
     }
 }
@@ -213,7 +224,7 @@ mod tests {
         let truth: Vec<u8> = order.iter().map(|&i| u8::from(i >= 20) * 3).collect();
         let mut g = Graph::new(x.view());
         while !g.complete() {
-            g.advance(7);
+            g.advance(x.view(), 7);
         }
         let mut s = Spreading::new(40, &truth, 2);
         for _ in 0..ITERATIONS {

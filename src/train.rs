@@ -78,8 +78,14 @@ enum EvalStage {
     Classify,
     Reconstruct,
     IndexCodes,
+    /// ITQ on the index's codes, a few iterations a unit; then the index.
+    Rotate,
     Queries,
 }
+
+/// ITQ iterations per unit: each is a pass over the 8,000 codes, so a unit
+/// stays a few milliseconds.
+const ITQ_CHUNK: usize = 5;
 
 const EVAL_CHUNK: usize = 500;
 const QUERY_CHUNK: usize = 10;
@@ -143,6 +149,8 @@ pub struct Trainer {
     correct: usize,
     sq_err: f64,
     codes: Vec<Array2<f32>>,
+    /// ITQ under way, with the codes it rotates.
+    rotating: Option<(crate::itq::Itq, Array2<f32>)>,
     acc: Accumulator,
     pub index: Option<HashIndex>,
     building: Option<Graph>,
@@ -245,7 +253,11 @@ impl Trainer {
             eval_stages.push(EvalStage::Reconstruct);
         }
         if c.is_hash() {
-            eval_stages.extend([EvalStage::IndexCodes, EvalStage::Queries]);
+            eval_stages.push(EvalStage::IndexCodes);
+            if c.itq {
+                eval_stages.push(EvalStage::Rotate);
+            }
+            eval_stages.push(EvalStage::Queries);
         }
         let n_test = split.test.len();
         let n_sup = if c.propagate { n } else { split.labelled };
@@ -255,6 +267,7 @@ impl Trainer {
             .map(|s| match s {
                 EvalStage::Classify | EvalStage::Reconstruct => n_test.div_ceil(EVAL_CHUNK),
                 EvalStage::IndexCodes => n.div_ceil(EVAL_CHUNK),
+                EvalStage::Rotate => ITQ_ITERATIONS.div_ceil(ITQ_CHUNK),
                 EvalStage::Queries => n_test.min(HASH_QUERIES).div_ceil(QUERY_CHUNK),
             })
             .sum();
@@ -325,6 +338,7 @@ impl Trainer {
             correct: 0,
             sq_err: 0.0,
             codes: Vec::new(),
+            rotating: None,
             acc: Accumulator::default(),
             index: None,
             building: None,
@@ -795,7 +809,7 @@ impl Trainer {
         let building = self
             .building
             .get_or_insert_with(|| Graph::new(self.x_train.view()));
-        building.advance(graph_chunk(building.len()));
+        building.advance(self.x_train.view(), graph_chunk(building.len()));
         if building.complete() {
             self.graph = self.building.take().map(Arc::new);
             self.log.push(format!(
@@ -859,12 +873,13 @@ impl Trainer {
         let stage_len = match stage {
             EvalStage::Classify | EvalStage::Reconstruct => n_test,
             EvalStage::IndexCodes => self.x_train.nrows(),
+            EvalStage::Rotate => ITQ_ITERATIONS,
             EvalStage::Queries => n_test.min(HASH_QUERIES),
         };
-        let step = if stage == EvalStage::Queries {
-            QUERY_CHUNK
-        } else {
-            EVAL_CHUNK
+        let step = match stage {
+            EvalStage::Queries => QUERY_CHUNK,
+            EvalStage::Rotate => ITQ_CHUNK,
+            _ => EVAL_CHUNK,
         };
         let (a, b) = (self.cursor, (self.cursor + step).min(stage_len));
         match stage {
@@ -882,24 +897,30 @@ impl Trainer {
                     .push(self.model.code(self.x_train.slice(s![a..b, ..])));
                 if b == stage_len {
                     let views: Vec<_> = self.codes.iter().map(|c| c.view()).collect();
-                    let mut codes = ndarray::concatenate(Axis(0), &views).expect("same widths");
+                    let codes = ndarray::concatenate(Axis(0), &views).expect("same widths");
                     self.codes.clear();
                     if self.model.config.itq {
-                        let (mean, r) =
-                            crate::itq::itq(&codes, ITQ_ITERATIONS, self.model.config.seed as u64);
-                        self.model.rotate_code(&mean, &r);
-                        // The rotation now lives in the weights: a saved
-                        // and reloaded model must not be rotated again.
-                        self.model.config.itq = false;
-                        codes = (codes.mapv(|v| v as f64) - &mean)
-                            .dot(&r)
-                            .mapv(|v| v as f32);
+                        let seed = self.model.config.seed as u64;
+                        self.rotating = Some((crate::itq::Itq::new(&codes, seed), codes));
+                    } else {
+                        self.build_index(codes);
                     }
-                    self.index = Some(HashIndex::build(
-                        codes,
-                        self.split.train.labels.clone(),
-                        self.model.config.balanced_bits,
-                    ));
+                }
+            }
+            EvalStage::Rotate => {
+                let (itq, _) = self.rotating.as_mut().expect("codes before rotation");
+                itq.iterate(b - a);
+                if b == stage_len {
+                    let (itq, codes) = self.rotating.take().expect("codes before rotation");
+                    let (mean, r) = itq.result();
+                    self.model.rotate_code(&mean, &r);
+                    // The rotation now lives in the weights: a saved and
+                    // reloaded model must not be rotated again.
+                    self.model.config.itq = false;
+                    let codes = (codes.mapv(|v| v as f64) - &mean)
+                        .dot(&r)
+                        .mapv(|v| v as f32);
+                    self.build_index(codes);
                 }
             }
             EvalStage::Queries => {
@@ -919,6 +940,14 @@ impl Trainer {
                 self.finish_eval();
             }
         }
+    }
+
+    fn build_index(&mut self, codes: Array2<f32>) {
+        self.index = Some(HashIndex::build(
+            codes,
+            self.split.train.labels.clone(),
+            self.model.config.balanced_bits,
+        ));
     }
 
     fn finish_eval(&mut self) {
