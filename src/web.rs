@@ -102,6 +102,22 @@ fn digit_of(part: &Digits, i: u32, what: &str) -> Result<Vec<u8>, JsError> {
     Ok(part.image(i).to_vec())
 }
 
+/// What a run's feature matrices and k-NN graph take: grown and touched
+/// while the page loads, so the first Start does not spend a frame on it.
+const WARM_BYTES: usize = 64 << 20;
+
+/// Grows the wasm memory by `bytes` and touches every page once, then hands
+/// the block back to the allocator: later allocations reuse pages the
+/// browser has already mapped instead of growing memory mid-frame.
+fn warm_memory(bytes: usize) {
+    let mut block = vec![0u8; bytes];
+    // One write per 4 KiB page: the browser maps it now, not mid-training.
+    for page in block.chunks_mut(4096) {
+        page[0] = 1;
+    }
+    std::hint::black_box(&block);
+}
+
 /// The lab: the loaded digits and at most one run.
 #[wasm_bindgen]
 pub struct Lab {
@@ -116,8 +132,10 @@ impl Lab {
     /// Parses the page's data file (the compact subset format, uncompressed).
     #[wasm_bindgen(constructor)]
     pub fn new(bytes: &[u8]) -> Result<Lab, JsError> {
+        let digits = data::parse_subset(bytes).map_err(err)?;
+        warm_memory(WARM_BYTES);
         Ok(Lab {
-            digits: data::parse_subset(bytes).map_err(err)?,
+            digits,
             trainer: None,
             graph: None,
         })

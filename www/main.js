@@ -59,10 +59,9 @@ async function boot() {
       } catch {
         lastModel = null;
       }
-      refreshViews(true);
-      hash.refresh(r);
-      pad.update();
       results.record(r, preset);
+      // One task per view, so no task overruns a frame.
+      for (const refresh of [() => refreshViews(true), () => hash.refresh(r), () => pad.update()]) setTimeout(refresh, 0);
       $('save-model').disabled = false;
     },
     onReset: () => { recon.clear(); codemap.clear(); hash.clear(); pad.update(); },

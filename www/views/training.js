@@ -76,7 +76,7 @@ export class TrainingView {
       this.queue = [];
       return;
     }
-        this.config = config;
+    this.config = config;
     this.preset = $('preset').value;
     this.points = [[], [], []];
     this.makeChart();
@@ -89,7 +89,7 @@ export class TrainingView {
     this.runner.start();
   }
 
-    /** Evaluates a model the lab just loaded from a file. */
+  /** Evaluates a model the lab just loaded from a file. */
   evaluateLoaded() {
     this.queue = [];
     this.config = this.lab.config();
@@ -154,8 +154,10 @@ export class TrainingView {
       if (p.phase === 'done') {
         const r = this.lab.results();
         $('test-accuracy').textContent = r.test_accuracy == null ? 'n/a (no classifier)' : `${(r.test_accuracy * 100).toFixed(1)}%`;
-                this.hooks.onFinished?.(r, this.config, this.preset);
-        this.next();
+        this.hooks.onFinished?.(r, this.config, this.preset);
+        // The next queued run starts in a task of its own: a slice, the
+        // views' refresh and a start together would overrun a frame.
+        setTimeout(() => this.next(), 0);
       } else {
         this.queue = [];
       }
