@@ -338,20 +338,35 @@ impl F32x4 {
         y.mul(n.pow2i())
     }
 
-    /// ln x for x ≥ 1e-30 (smaller lanes are raised to it), within 2e-7
-    /// absolute: x = m·2^e, ln m = 2·atanh((m−1)/(m+1)) by its series.
+    /// ln x for x ≥ 1e-30 (smaller lanes are raised to it), within 2e-7:
+    /// x = m·2^e with m in [0.5, 1); ln(m·√2) by the Cephes polynomial on
+    /// [√½ − 1, √2 − 1] (no division, no branch).
     #[inline(always)]
     pub fn ln(self) -> Self {
         let (m, e) = self.max(Self::splat(1e-30)).frexp();
-        let one = Self::splat(1.0);
-        let u = m.sub(one).div(m.add(one));
-        let u2 = u.mul(u);
-        let mut p = Self::splat(1.0 / 13.0);
-        for c in [1.0 / 11.0, 1.0 / 9.0, 1.0 / 7.0, 1.0 / 5.0, 1.0 / 3.0, 1.0] {
-            p = p.mul(u2).add(Self::splat(c));
+        let x = m
+            .mul(Self::splat(std::f32::consts::SQRT_2))
+            .sub(Self::splat(1.0));
+        let z = x.mul(x);
+        let mut p = Self::splat(7.037_683_6e-2);
+        for c in [
+            -1.151_461e-1,
+            1.167_699_9e-1,
+            -1.242_014_1e-1,
+            1.424_932_3e-1,
+            -1.666_805_8e-1,
+            2.000_071_4e-1,
+            -2.499_999_4e-1,
+            3.333_333e-1,
+        ] {
+            p = p.mul(x).add(Self::splat(c));
         }
-        let ln_m = Self::splat(2.0).mul(u).mul(p);
-        ln_m.add(e.mul(Self::splat(std::f32::consts::LN_2)))
+        let ln_1px = x.add(p.mul(x).mul(z)).sub(Self::splat(0.5).mul(z));
+        // ln x = ln(m√2) + (e − ½)·ln 2
+        ln_1px.add(
+            e.sub(Self::splat(0.5))
+                .mul(Self::splat(std::f32::consts::LN_2)),
+        )
     }
 
     /// The four lanes' sum.
