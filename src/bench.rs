@@ -216,11 +216,6 @@ impl Bench {
 
     pub fn weights_finite(&self) -> bool {
         self.net.all_finite()
-            && self
-                .net
-                .db
-                .iter()
-                .all(|d: &Array1<f32>| d.iter().all(|v| v.is_finite()))
     }
 }
 

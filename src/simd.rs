@@ -409,7 +409,7 @@ pub fn all_finite(v: &[f32]) -> bool {
     let zero = F32x4::zero();
     let mut chunks = v.chunks_exact(4);
     for c in &mut chunks {
-        acc = acc.mul_add(F32x4::from([c[0], c[1], c[2], c[3]]), zero);
+        acc = acc.mul_add(F32x4::first4(c), zero);
     }
     acc.sum() == 0.0 && chunks.remainder().iter().all(|x| x.is_finite())
 }
