@@ -3,13 +3,12 @@
 //   node bench/run.mjs [--quick] [--reps N] [--only w1,w2] [--json FILE]
 // --quick (what CI runs) checks that every engine ran and produced finite
 // numbers; it says nothing about speed. Exits non-zero if anything is missing.
-import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir, cpus } from 'node:os';
-import { join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serve, CSP } from '../tools/serve.mjs';
-import { CHROMIUM, ARGS } from '../e2e/browser.mjs';
+import { CSP } from '../tools/serve.mjs';
+import { openBrowser } from '../e2e/browser.mjs';
 
 const here = (p) => resolve(fileURLToPath(new URL(p, import.meta.url)));
 const args = process.argv.slice(2);
@@ -26,15 +25,12 @@ const mounts = {
 };
 // The lab's policy plus string eval, which tf.min.js needs; still nothing
 // from outside this origin.
-const { server, url } = await serve(0, mounts, CSP.replace("'wasm-unsafe-eval'", "'wasm-unsafe-eval' 'unsafe-eval'"));
-const profile = mkdtempSync(join(tmpdir(), 'aelab-bench-'));
-const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS });
+const { page, url, errors, close, context } = await openBrowser({
+  mounts,
+  csp: CSP.replace("'wasm-unsafe-eval'", "'wasm-unsafe-eval' 'unsafe-eval'"),
+});
 let failed = false;
 try {
-  const page = context.pages()[0] ?? await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   const query = new URLSearchParams();
   if (quick) query.set('quick', '1');
   if (option('--reps')) query.set('reps', option('--reps'));
@@ -60,9 +56,7 @@ try {
   console.error(e.message);
   failed = true;
 } finally {
-  await context.close();
-  server.close();
-  rmSync(profile, { recursive: true, force: true });
+  await close();
 }
 process.exit(failed ? 1 : 0);
 

@@ -10,15 +10,19 @@ export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 export const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
-/** Opens the lab in a fresh browser; returns { page, url, errors, requests, close }. */
-export async function openLab(path = '') {
-  const { server, url } = await serve(0);
+/**
+ * Serves `mounts` (default: the lab) on a free localhost port and opens a
+ * fresh headless browser on its own profile; collects console errors, page
+ * errors and every request. Returns { page, url, errors, requests, close, context }.
+ */
+export async function openBrowser({ mounts, csp, viewport = { width: 1100, height: 900 } } = {}) {
+  const { server, url } = await serve(0, mounts, csp);
   const profile = mkdtempSync(join(tmpdir(), 'aelab-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     args: ARGS,
-    viewport: { width: 1100, height: 900 },
+    viewport,
   });
   const page = context.pages()[0] ?? await context.newPage();
   const errors = [];
@@ -26,13 +30,19 @@ export async function openLab(path = '') {
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('request', (r) => requests.push(r.url()));
-  await page.goto(url + path);
   const close = async () => {
     await context.close();
     server.close();
     rmSync(profile, { recursive: true, force: true });
   };
   return { page, url, errors, requests, close, context };
+}
+
+/** Opens the lab in a fresh browser; returns { page, url, errors, requests, close }. */
+export async function openLab(path = '') {
+  const lab = await openBrowser();
+  await lab.page.goto(lab.url + path);
+  return lab;
 }
 
 /** Pixels brighter than `threshold` on a canvas, counted per `cell`×`cell` square (row-major). */

@@ -80,8 +80,7 @@ pub fn bce_sigmoid(output: &Array2<f32>, target: ArrayView2<f32>, grad: &mut Arr
             .and(output)
             .and(target)
             .for_each(|g, &y, &t| {
-                let yc = y.clamp(1e-7, 1.0 - 1e-7);
-                total -= (t * yc.ln() + (1.0 - t) * (1.0 - yc).ln()) as f64;
+                total -= bce_term(y, t) as f64;
                 *g = (y - t) * inv_n;
             });
     }
@@ -109,11 +108,16 @@ fn bce_row(y: &[f32], t: &[f32], g: &mut [f32], scale: f32) -> f32 {
     }
     let mut total = acc.sum();
     for j in n4..y.len() {
-        let yc = y[j].clamp(1e-7, 1.0 - 1e-7);
-        total += t[j] * yc.ln() + (1.0 - t[j]) * (1.0 - yc).ln();
+        total += bce_term(y[j], t[j]);
         g[j] = (y[j] - t[j]) * scale;
     }
     total
+}
+
+/// t·ln y + (1−t)·ln(1−y), y kept off 0 and 1.
+fn bce_term(y: f32, t: f32) -> f32 {
+    let yc = y.clamp(1e-7, 1.0 - 1e-7);
+    t * yc.ln() + (1.0 - t) * (1.0 - yc).ln()
 }
 
 /// Per-pixel mean squared error, no gradient (for reports).
