@@ -52,12 +52,17 @@ impl Dense {
 
     /// y must be (rows × n_out). `noise` is Some only while training.
     pub fn forward(&self, x: ArrayView2<f32>, y: &mut Array2<f32>, noise: Option<&mut Rng>) {
-        gemm::affine(x, &self.w, &self.b, y);
+        self.pre_activation(x, y, noise);
+        self.act.apply(y.view_mut());
+    }
+
+    /// The forward pass up to, not including, the activation.
+    pub fn pre_activation(&self, x: ArrayView2<f32>, z: &mut Array2<f32>, noise: Option<&mut Rng>) {
+        gemm::affine(x, &self.w, &self.b, z);
         if let (Some(rng), true) = (noise, self.noise > 0.0) {
             let s = self.noise as f64;
-            y.mapv_inplace(|v| v + (rng.normal() * s) as f32);
+            z.mapv_inplace(|v| v + (rng.normal() * s) as f32);
         }
-        self.act.apply(y.view_mut());
     }
 
     /// Turns `dy` (gradient w.r.t. y) into dz in place unless `dy_is_dz`, then

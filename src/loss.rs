@@ -1,7 +1,7 @@
 //! Losses. Each returns the batch-mean loss and writes its gradient w.r.t. the
 //! net's output into `grad` (already divided by the batch size).
 
-use crate::simd::F32x4;
+use crate::simd::{F32x4, EXP_MAX_ARG};
 use ndarray::{Array2, ArrayView2, Zip};
 use serde::{Deserialize, Serialize};
 
@@ -61,63 +61,82 @@ pub fn mse(output: &Array2<f32>, target: ArrayView2<f32>, grad: &mut Array2<f32>
     (total / output.len() as f64) as f32
 }
 
-/// Binary cross-entropy of a sigmoid output y against targets in [0, 1],
-/// summed over columns and averaged over rows; the gradient is w.r.t. the
-/// sigmoid's input, (y - t)/rows, which never divides by a saturated y.
-pub fn bce_sigmoid(output: &Array2<f32>, target: ArrayView2<f32>, grad: &mut Array2<f32>) -> f32 {
-    let inv_n = 1.0 / output.nrows() as f32;
-    let cols = output.ncols().max(1);
-    let mut total = 0.0f64;
-    if let (Some(y), Some(t), Some(g)) = (output.as_slice(), target.as_slice(), grad.as_slice_mut())
-    {
-        // Row by row in f32 lanes (a decoder's 784 logs each step would
-        // otherwise cost as much as its matrix products), rows summed in f64.
-        for ((y, t), g) in y.chunks(cols).zip(t.chunks(cols)).zip(g.chunks_mut(cols)) {
-            total -= bce_row(y, t, g, inv_n) as f64;
+/// Binary cross-entropy of sigmoid outputs against targets in [0, 1], summed
+/// over columns and averaged over rows. `out` comes in holding the
+/// pre-activations z and leaves holding y = σ(z); the gradient is w.r.t. z,
+/// (y − t)/rows, which never divides by a saturated y.
+///
+/// Fused because with e = exp(−z), y = 1/(1+e) and
+/// t·ln y + (1−t)·ln(1−y) = −ln(1+e) − (1−t)·z: the sigmoid's exp serves
+/// the loss too, and the loss stays exact where y would round to 0 or 1.
+pub fn bce_logits(out: &mut Array2<f32>, target: ArrayView2<f32>, grad: &mut Array2<f32>) -> f32 {
+    assert_eq!(out.dim(), target.dim(), "output and target shapes differ");
+    let (rows, cols) = (out.nrows(), out.ncols().max(1));
+    let inv_n = 1.0 / rows as f32;
+    // Our buffers are row-major already; anything else is copied once.
+    for a in [&mut *out, &mut *grad] {
+        if !a.is_standard_layout() {
+            *a = a.as_standard_layout().into_owned();
         }
-    } else {
-        Zip::from(grad)
-            .and(output)
-            .and(target)
-            .for_each(|g, &y, &t| {
-                total -= bce_term(y, t) as f64;
-                *g = (y - t) * inv_n;
-            });
     }
-    (total / output.nrows() as f64) as f32
+    let target = target.as_standard_layout();
+    let (z, t, g) = match (out.as_slice_mut(), target.as_slice(), grad.as_slice_mut()) {
+        (Some(z), Some(t), Some(g)) => (z, t, g),
+        _ => unreachable!("standard layout is contiguous"),
+    };
+    // Row by row in f32 lanes, rows summed in f64.
+    let total: f64 = z
+        .chunks_mut(cols)
+        .zip(t.chunks(cols))
+        .zip(g.chunks_mut(cols))
+        .map(|((z, t), g)| bce_row(z, t, g, inv_n) as f64)
+        .sum();
+    (-total / rows as f64) as f32
 }
 
-/// Σ t·ln y + (1−t)·ln(1−y) over one row, writing (y − t)·scale into g.
-fn bce_row(y: &[f32], t: &[f32], g: &mut [f32], scale: f32) -> f32 {
-    let (lo, hi, one) = (
-        F32x4::splat(1e-7),
-        F32x4::splat(1.0 - 1e-7),
-        F32x4::splat(1.0),
-    );
+/// Σ t·ln y + (1−t)·ln(1−y) over one row, turning z into y in place and
+/// writing (y − t)·scale into g.
+///
+/// The sum is −Σ ln(1+e) − Σ(1−t)·z, and Σ ln(1+e) is taken as the log of a
+/// product whose exponent is moved out at every step (1+e ≤ e^88.3 keeps the
+/// product finite): one log a row instead of one an element, which was half
+/// the cost of the decoder's output.
+fn bce_row(z: &mut [f32], t: &[f32], g: &mut [f32], scale: f32) -> f32 {
+    let (zero, one) = (F32x4::zero(), F32x4::splat(1.0));
     let k = F32x4::splat(scale);
-    let mut acc = F32x4::zero();
-    let n4 = y.len() / 4 * 4;
+    let (mut mant, mut expo, mut rest) = (one, zero, zero);
+    let mut lanes = |zv: F32x4, tv: F32x4| {
+        let minus_z = zero.sub(zv);
+        let one_e = one.add(minus_z.exp());
+        let (m, e) = mant.mul(one_e).frexp();
+        mant = m;
+        expo = expo.add(e);
+        // Past exp's clamp ln(1+e^−z) is −z to within f32: add what was cut.
+        let cut = minus_z.sub(F32x4::splat(EXP_MAX_ARG)).max(zero);
+        rest = rest.add(cut).add(one.sub(tv).mul(zv));
+        let y = one.div(one_e);
+        (y, y.sub(tv).mul(k))
+    };
+    let n4 = z.len() / 4 * 4;
     for j in (0..n4).step_by(4) {
-        let yv = F32x4::first4(&y[j..]);
-        let tv = F32x4::first4(&t[j..]);
-        let yc = yv.max(lo).min(hi);
-        acc = acc
-            .add(tv.mul(yc.ln()))
-            .add(one.sub(tv).mul(one.sub(yc).ln()));
-        yv.sub(tv).mul(k).write4(&mut g[j..]);
+        let (y, gv) = lanes(F32x4::first4(&z[j..]), F32x4::first4(&t[j..]));
+        y.write4(&mut z[j..]);
+        gv.write4(&mut g[j..]);
     }
-    let mut total = acc.sum();
-    for j in n4..y.len() {
-        total += bce_term(y[j], t[j]);
-        g[j] = (y[j] - t[j]) * scale;
+    let tail = z.len() - n4;
+    if tail > 0 {
+        // Padding lanes with z = EXP_MAX_ARG, t = 1 add exactly nothing.
+        let (mut zb, mut tb) = ([EXP_MAX_ARG; 4], [1.0f32; 4]);
+        zb[..tail].copy_from_slice(&z[n4..]);
+        tb[..tail].copy_from_slice(&t[n4..]);
+        let (y, gv) = lanes(F32x4::from(zb), F32x4::from(tb));
+        z[n4..].copy_from_slice(&y.to_array()[..tail]);
+        g[n4..].copy_from_slice(&gv.to_array()[..tail]);
     }
-    total
-}
-
-/// t·ln y + (1−t)·ln(1−y), y kept off 0 and 1.
-fn bce_term(y: f32, t: f32) -> f32 {
-    let yc = y.clamp(1e-7, 1.0 - 1e-7);
-    t * yc.ln() + (1.0 - t) * (1.0 - yc).ln()
+    let ln_prod = mant
+        .ln()
+        .add(expo.mul(F32x4::splat(std::f32::consts::LN_2)));
+    -(ln_prod.sum() + rest.sum())
 }
 
 /// Per-pixel mean squared error, no gradient (for reports).
@@ -161,4 +180,52 @@ pub fn argmax_rows(x: &Array2<f32>) -> Vec<u8> {
             best as u8
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Rng;
+
+    /// t·ln σ(z) + (1−t)·ln(1−σ(z)) in f64, as −softplus(−z) − (1−t)·z.
+    fn exact(z: f64, t: f64) -> f64 {
+        let softplus = |x: f64| x.max(0.0) + (-x.abs()).exp().ln_1p();
+        -softplus(-z) - (1.0 - t) * z
+    }
+
+    #[test]
+    fn bce_logits_matches_f64_on_every_row_length_and_range() {
+        let mut r = Rng::new(5);
+        for cols in [1, 3, 4, 5, 9, 784] {
+            for spread in [0.1, 8.0, 300.0] {
+                let rows = 3;
+                let z0 = Array2::from_shape_simple_fn((rows, cols), || {
+                    ((r.uniform() * 2.0 - 1.0) * spread) as f32
+                });
+                let t = Array2::from_shape_simple_fn((rows, cols), || match r.below(3) {
+                    0 => 0.0,
+                    1 => 1.0,
+                    _ => r.uniform() as f32,
+                });
+                let (mut z, mut g) = (z0.clone(), Array2::zeros((rows, cols)));
+                let got = bce_logits(&mut z, t.view(), &mut g) as f64;
+                let want: f64 = z0
+                    .iter()
+                    .zip(t.iter())
+                    .map(|(&z, &t)| -exact(z as f64, t as f64))
+                    .sum::<f64>()
+                    / rows as f64;
+                let tol = 1e-5 * want.abs() + 1e-5 * cols as f64;
+                assert!(
+                    (got - want).abs() <= tol,
+                    "cols {cols} spread {spread}: {got} vs {want}"
+                );
+                for ((&y, &z0), (&g, &t)) in z.iter().zip(&z0).zip(g.iter().zip(&t)) {
+                    let sig = 1.0 / (1.0 + (-z0 as f64).exp());
+                    assert!((y as f64 - sig).abs() < 1e-6, "σ({z0}) = {y}, not {sig}");
+                    assert!((g - (y - t) / rows as f32).abs() < 1e-7);
+                }
+            }
+        }
+    }
 }

@@ -74,14 +74,46 @@ impl Net {
     }
 
     /// Training forward pass; keeps every activation for `backward`.
-    pub fn forward(&mut self, x: ArrayView2<f32>, mut noise: Option<&mut Rng>) -> &Array2<f32> {
+    pub fn forward(&mut self, x: ArrayView2<f32>, noise: Option<&mut Rng>) -> &Array2<f32> {
+        self.run_forward(x, noise, true);
+        self.acts.last().expect("a net has at least one layer")
+    }
+
+    /// `forward` without the last layer's activation: its output buffer holds
+    /// the pre-activation, for a loss that applies the activation itself
+    /// (`loss::bce_logits`) and leaves the activation in its place.
+    pub fn forward_logits(
+        &mut self,
+        x: ArrayView2<f32>,
+        noise: Option<&mut Rng>,
+    ) -> (&mut Array2<f32>, &mut Array2<f32>) {
+        self.run_forward(x, noise, false);
+        (
+            self.acts.last_mut().expect("a net has at least one layer"),
+            self.deltas
+                .last_mut()
+                .expect("a net has at least one layer"),
+        )
+    }
+
+    fn run_forward(
+        &mut self,
+        x: ArrayView2<f32>,
+        mut noise: Option<&mut Rng>,
+        activate_last: bool,
+    ) {
         self.ensure_rows(x.nrows());
-        for i in 0..self.layers.len() {
+        let n = self.layers.len();
+        for i in 0..n {
             let (before, rest) = self.acts.split_at_mut(i);
             let input = if i == 0 { x } else { before[i - 1].view() };
-            self.layers[i].forward(input, &mut rest[0], noise.as_deref_mut());
+            let layer = &self.layers[i];
+            if activate_last || i + 1 < n {
+                layer.forward(input, &mut rest[0], noise.as_deref_mut());
+            } else {
+                layer.pre_activation(input, &mut rest[0], noise.as_deref_mut());
+            }
         }
-        self.acts.last().expect("a net has at least one layer")
     }
 
     /// The last forward's output, and the buffer where a loss writes its gradient.

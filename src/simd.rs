@@ -308,12 +308,15 @@ mod imp {
 
 pub use imp::F32x4;
 
+/// The largest argument `F32x4::exp` takes; larger ones are lowered to it.
+pub const EXP_MAX_ARG: f32 = 88.3;
+
 impl F32x4 {
     /// e^x within 2 ulp on -87.3..88.3 (inputs are clamped there), the
     /// Cephes polynomial; the same operations on every platform.
     #[inline(always)]
     pub fn exp(self) -> Self {
-        let x = self.max(Self::splat(-87.3)).min(Self::splat(88.3));
+        let x = self.max(Self::splat(-87.3)).min(Self::splat(EXP_MAX_ARG));
         // Round to nearest by the 1.5·2^23 trick: only adds, so it is the
         // same on SSE2, wasm and the fallback.
         let magic = Self::splat(12_582_912.0);

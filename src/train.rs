@@ -608,12 +608,18 @@ impl Trainer {
         }
         let input = if c.denoise > 0.0 { &self.xin } else { &self.xb };
         let code = enc.forward(input.view(), Some(&mut self.rng_noise));
-        dec.forward(code.view(), None);
-        let (y, g) = dec.output_and_grad();
         let cost = match c.recon_loss {
-            ReconLoss::Mse => loss::mse(y, self.xb.view(), g),
-            ReconLoss::Bce => loss::bce_sigmoid(y, self.xb.view(), g),
+            ReconLoss::Mse => {
+                dec.forward(code.view(), None);
+                let (y, g) = dec.output_and_grad();
+                loss::mse(y, self.xb.view(), g)
+            }
+            ReconLoss::Bce => {
+                let (z, g) = dec.forward_logits(code.view(), None);
+                loss::bce_logits(z, self.xb.view(), g)
+            }
         };
+        let (y, _) = dec.output_and_grad();
         let k = 1.0 / c.scale.peak() as f64;
         self.span.sq_err += loss::mean_sq_err(y.view(), self.xb.view()) * k * k;
         let (code, dcode) = enc.output_and_grad();

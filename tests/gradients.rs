@@ -30,12 +30,19 @@ fn run(
     l: Loss,
 ) -> f64 {
     let h = first.forward(x.view(), None).clone();
-    second.forward(h.view(), None);
-    let (y, g) = second.output_and_grad();
     let v = match l {
-        Loss::Mse => loss::mse(y, t.view(), g),
-        Loss::Bce => loss::bce_sigmoid(y, t.view(), g),
-        Loss::Xent => loss::softmax_xent(y, labels, g).0,
+        Loss::Bce => {
+            let (z, g) = second.forward_logits(h.view(), None);
+            loss::bce_logits(z, t.view(), g)
+        }
+        Loss::Mse | Loss::Xent => {
+            second.forward(h.view(), None);
+            let (y, g) = second.output_and_grad();
+            match l {
+                Loss::Mse => loss::mse(y, t.view(), g),
+                _ => loss::softmax_xent(y, labels, g).0,
+            }
+        }
     };
     let (h, dh) = first.output_and_grad();
     let h = h.clone();
