@@ -28,6 +28,23 @@ test('the digit grid shows real digits', async () => {
   assert.match(await lab.page.textContent('[data-testid="status"]'), /10,000 digits loaded/);
 });
 
+test('the engine arrives in at most 150 KB gzipped; the page says when it became interactive', async () => {
+  const got = await lab.page.evaluate(() => ({
+    wasm: performance.getEntriesByType('resource')
+      .filter((e) => /_bg\.wasm/.test(e.name))
+      .map((e) => ({ name: e.name.replace(/.*\//, ''), encoded: e.encodedBodySize, decoded: e.decodedBodySize })),
+    ready: performance.getEntriesByName('aelab-ready')[0]?.startTime,
+  }));
+  assert.equal(got.wasm.length, 1, `one engine module loads: ${JSON.stringify(got.wasm)}`);
+  const [w] = got.wasm;
+  // Issue 4's budget, data excluded; encoded = the bytes that crossed the wire.
+  assert.ok(w.encoded > 0 && w.encoded < w.decoded, `served compressed: ${JSON.stringify(w)}`);
+  assert.ok(w.encoded <= 150_000, `${w.name}: ${w.encoded} bytes gzipped`);
+  assert.ok(got.ready > 0, 'the page marks when it is ready');
+  // A figure to read, not a timed assertion (the brief keeps those in benchmarks).
+  console.log(`# ${w.name}: ${w.encoded} bytes gzipped (${w.decoded} raw); interactive at ${Math.round(got.ready)} ms`);
+});
+
 test('training an MLP moves the progress bar and ends above 85% test accuracy', async () => {
   const { page } = lab;
   await page.selectOption('[data-testid="model-select"]', 'mnist_mlp_all');

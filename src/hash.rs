@@ -4,7 +4,7 @@
 
 use ndarray::{Array2, ArrayView1};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 /// Bit i of the key is set when code unit i is at least `thresholds[i]`
 /// (0.5 everywhere: the reference's round(sigmoid code)).
@@ -22,11 +22,28 @@ pub fn median_thresholds(codes: &Array2<f32>) -> Vec<f32> {
         .columns()
         .into_iter()
         .map(|col| {
-            let mut v = col.to_vec();
-            let mid = v.len() / 2;
-            *v.select_nth_unstable_by(mid, f32::total_cmp).1
+            let mut v: Vec<u64> = col.iter().map(|&x| order_key(x) as u64).collect();
+            v.sort_unstable();
+            v.get(v.len() / 2)
+                .map_or(0.5, |&k| from_order_key(k as u32))
         })
         .collect()
+}
+
+/// f32 → u32 with the order of `f32::total_cmp`. Every sort here sorts u64
+/// keys built from these: one sort routine in the download instead of one
+/// per element type and comparison (they were 27 KB of the wasm).
+fn order_key(x: f32) -> u32 {
+    let b = x.to_bits();
+    if b >> 31 == 1 {
+        !b
+    } else {
+        b | 1 << 31
+    }
+}
+
+fn from_order_key(k: u32) -> f32 {
+    f32::from_bits(if k >> 31 == 1 { k & !(1 << 31) } else { !k })
 }
 
 fn sq_dist(a: ArrayView1<f32>, b: ArrayView1<f32>) -> f32 {
@@ -41,7 +58,8 @@ pub struct HashIndex {
     pub labels: Vec<u8>,
     pub keys: Vec<u64>,
     /// key → indices of the training images in that bucket, in index order.
-    pub buckets: HashMap<u64, Vec<u32>>,
+    /// (A BTreeMap: ordered, and the download needs no hash table besides.)
+    pub buckets: BTreeMap<u64, Vec<u32>>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -77,6 +95,8 @@ impl HashIndex {
     /// at each unit's median; otherwise at 0.5.
     pub fn build(codes: Array2<f32>, labels: Vec<u8>, balanced: bool) -> HashIndex {
         let bits = codes.ncols();
+        // `search` packs an index into 25 bits (wasm memory ends far sooner).
+        debug_assert!(codes.nrows() < 1 << 25);
         let thresholds = if balanced {
             median_thresholds(&codes)
         } else {
@@ -87,7 +107,7 @@ impl HashIndex {
             .into_iter()
             .map(|c| key(c, &thresholds))
             .collect();
-        let mut buckets: HashMap<u64, Vec<u32>> = HashMap::new();
+        let mut buckets: BTreeMap<u64, Vec<u32>> = BTreeMap::new();
         for (i, &k) in keys.iter().enumerate() {
             buckets.entry(k).or_default().push(i as u32);
         }
@@ -109,32 +129,49 @@ impl HashIndex {
 
     pub fn search(&self, code: ArrayView1<f32>, radius: u32, limit: usize) -> Vec<Hit> {
         let q = self.key(code);
-        let mut hits = Vec::new();
+        // (Hamming ≤ 64: 7 bits, distance: 32, index: 25) in one u64.
+        let mut ranked = Vec::new();
         for (&k, members) in &self.buckets {
             let h = (k ^ q).count_ones();
             if h <= radius {
-                hits.extend(members.iter().map(|&i| Hit {
-                    index: i,
-                    label: self.labels[i as usize],
-                    hamming: h,
-                    distance: sq_dist(code, self.codes.row(i as usize)),
+                ranked.extend(members.iter().map(|&i| {
+                    let d = sq_dist(code, self.codes.row(i as usize));
+                    (h as u64) << 57 | (order_key(d) as u64) << 25 | i as u64
                 }));
             }
         }
-        hits.sort_unstable_by(|a, b| {
-            (a.hamming, a.distance, a.index)
-                .partial_cmp(&(b.hamming, b.distance, b.index))
-                .expect("finite")
-        });
-        hits.truncate(limit);
-        hits
+        ranked.sort_unstable();
+        ranked
+            .iter()
+            .take(limit)
+            .map(|&r| {
+                let index = (r & ((1 << 25) - 1)) as u32;
+                Hit {
+                    index,
+                    label: self.labels[index as usize],
+                    hamming: (r >> 57) as u32,
+                    distance: from_order_key((r >> 25) as u32),
+                }
+            })
+            .collect()
     }
 
-    /// Buckets by size, largest first: (key, size).
+    /// Buckets by size, largest first, then by key: (key, size).
     pub fn occupancy(&self) -> Vec<(u64, usize)> {
-        let mut v: Vec<(u64, usize)> = self.buckets.iter().map(|(&k, m)| (k, m.len())).collect();
-        v.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        v
+        let keys: Vec<u64> = self.buckets.keys().copied().collect();
+        let mut order: Vec<u64> = keys
+            .iter()
+            .enumerate()
+            .map(|(pos, k)| (!(self.buckets[k].len() as u32) as u64) << 32 | pos as u64)
+            .collect();
+        order.sort_unstable();
+        order
+            .iter()
+            .map(|&o| {
+                let k = keys[(o & 0xffff_ffff) as usize];
+                (k, self.buckets[&k].len())
+            })
+            .collect()
     }
 
     /// Per-query figures, summed by `Accumulator` so the page can evaluate a
@@ -154,15 +191,15 @@ impl HashIndex {
         // Full ranking: Hamming distance first, code distance breaks ties. A
         // code distance is below bits + 1, so one number orders both.
         let span = self.bits as f32 + 1.0;
-        let mut order: Vec<(f32, u32)> = (0..n)
+        let mut order: Vec<u64> = (0..n)
             .map(|i| {
                 let h = (self.keys[i] ^ q).count_ones() as f32;
-                (h * span + sq_dist(code, self.codes.row(i)), i as u32)
+                (order_key(h * span + sq_dist(code, self.codes.row(i))) as u64) << 32 | i as u64
             })
             .collect();
-        order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        order.sort_unstable();
         let (mut hits, mut ap) = (0usize, 0.0f64);
-        for (rank, &(_, i)) in order.iter().enumerate() {
+        for (rank, i) in order.iter().map(|&o| o & 0xffff_ffff).enumerate() {
             if self.labels[i as usize] == label {
                 hits += 1;
                 ap += hits as f64 / (rank + 1) as f64;
@@ -227,7 +264,16 @@ mod tests {
             }
         }
         assert!(seen.iter().all(|&c| c == 1));
-        assert_eq!(idx.occupancy().iter().map(|b| b.1).sum::<usize>(), 500);
+        let occupancy = idx.occupancy();
+        assert_eq!(occupancy.iter().map(|b| b.1).sum::<usize>(), 500);
+        assert_eq!(occupancy.len(), idx.buckets.len());
+        use std::cmp::Reverse;
+        assert!(
+            occupancy
+                .windows(2)
+                .all(|w| (Reverse(w[0].1), w[0].0) < (Reverse(w[1].1), w[1].0)),
+            "largest first, then by key"
+        );
     }
 
     #[test]

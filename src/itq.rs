@@ -3,6 +3,7 @@
 //! little of the code as possible. Alternates B = sign(VR) with the
 //! orthogonal Procrustes solution R = U Wᵀ from the SVD of Vᵀ B.
 
+use crate::gemm::matmul;
 use crate::rng::Rng;
 use ndarray::{Array1, Array2, Axis};
 
@@ -33,19 +34,17 @@ impl Itq {
         Itq {
             v,
             mean,
-            r: u.dot(&w.t()),
+            r: matmul(u.view(), w.t()),
         }
     }
 
     pub fn iterate(&mut self, iterations: usize) {
         for _ in 0..iterations {
-            let b = self
-                .v
-                .dot(&self.r)
-                .mapv(|x| if x >= 0.0 { 1.0 } else { -1.0 });
-            let m = self.v.t().dot(&b);
+            let b =
+                matmul(self.v.view(), self.r.view()).mapv(|x| if x >= 0.0 { 1.0 } else { -1.0 });
+            let m = matmul(self.v.t(), b.view());
             let (u, w) = svd_uv(&m);
-            self.r = u.dot(&w.t());
+            self.r = matmul(u.view(), w.t());
         }
     }
 

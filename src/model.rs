@@ -6,6 +6,7 @@ use crate::activation::Activation;
 use crate::config::Config;
 use crate::data::{CLASSES, PIXELS};
 use crate::error::Result;
+use crate::gemm::matmul;
 use crate::net::{LayerSpec, Net};
 use crate::rng::Rng;
 use ndarray::{Array1, Array2, ArrayView2};
@@ -102,12 +103,12 @@ impl Model {
     pub fn rotate_code(&mut self, mean: &Array1<f64>, r: &Array2<f64>) {
         let (m32, r32) = (mean.mapv(|v| v as f32), r.mapv(|v| v as f32));
         if let Some(code) = self.encoder.as_mut().and_then(|e| e.layers.last_mut()) {
-            code.w = code.w.dot(&r32);
-            code.b = (&code.b - &m32).dot(&r32);
+            code.w = matmul(code.w.view(), r32.view());
+            code.b = row_times(&code.b - &m32, &r32);
         }
         if let Some(first) = self.decoder.as_mut().and_then(|d| d.layers.first_mut()) {
-            first.b = &first.b + &m32.dot(&first.w);
-            first.w = r32.t().dot(&first.w);
+            first.b = &first.b + &row_times(m32.clone(), &first.w);
+            first.w = matmul(r32.t(), first.w.view());
         }
     }
 
@@ -125,6 +126,17 @@ impl Model {
     pub fn all_finite(&self) -> bool {
         self.nets().all(|(_, n)| n.all_finite())
     }
+}
+
+/// Row vector v times matrix m.
+fn row_times(v: Array1<f32>, m: &Array2<f32>) -> Array1<f32> {
+    let n = v.len();
+    matmul(
+        v.into_shape_with_order((1, n)).expect("a row").view(),
+        m.view(),
+    )
+    .into_shape_with_order(m.ncols())
+    .expect("one row")
 }
 
 #[cfg(test)]
@@ -148,7 +160,7 @@ mod tests {
         let worst = (&before - &after).fold(0.0f32, |w, d| w.max(d.abs()));
         assert!(worst < 1e-4, "reconstructions moved by {worst}");
         // The new code is the rotated, centred old one.
-        let expect = (codes.mapv(|v| v as f64) - &mean).dot(&rot);
+        let expect = matmul((codes.mapv(|v| v as f64) - &mean).view(), rot.view());
         let got = m.code(x.view()).mapv(|v| v as f64);
         assert!((expect - got).fold(0.0f64, |w, d| w.max(d.abs())) < 1e-3);
     }

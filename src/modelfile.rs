@@ -11,11 +11,55 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::net::Net;
-use serde_json::{json, Map, Value};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 pub const FORMAT: &str = "aelab-model";
 pub const VERSION: &str = "1";
 const MAX_HEADER: u64 = 1 << 20;
+
+/// JSON text to and from values, done the platform's way: serde_json
+/// natively, the browser's own `JSON` in wasm (`web::BrowserJson`), which
+/// keeps a second JSON library out of the page's download.
+pub trait Json {
+    fn parse<T: DeserializeOwned>(&self, text: &str) -> std::result::Result<T, String>;
+    fn write<T: Serialize>(&self, value: &T) -> String;
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub struct SerdeJson;
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Json for SerdeJson {
+    fn parse<T: DeserializeOwned>(&self, text: &str) -> std::result::Result<T, String> {
+        serde_json::from_str(text).map_err(|e| e.to_string())
+    }
+    fn write<T: Serialize>(&self, value: &T) -> String {
+        serde_json::to_string(value).expect("plain data serialises")
+    }
+}
+
+/// One header entry: `__metadata__` fills the first three fields, a tensor
+/// the last three.
+#[derive(Default, Serialize, Deserialize)]
+struct Entry {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    format: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    config: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    dtype: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    shape: Option<Vec<u64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    data_offsets: Option<Vec<u64>>,
+}
+
+type Header = BTreeMap<String, Entry>;
+const METADATA: &str = "__metadata__";
 
 fn nets_mut(m: &mut Model) -> [(&'static str, Option<&mut Net>); 4] {
     [
@@ -26,12 +70,26 @@ fn nets_mut(m: &mut Model) -> [(&'static str, Option<&mut Net>); 4] {
     ]
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 pub fn save(model: &Model) -> Vec<u8> {
-    let mut header = Map::new();
-    let config = serde_json::to_string(&model.config).expect("configs serialise");
+    save_with(model, &SerdeJson)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub fn load(bytes: &[u8]) -> Result<Model> {
+    load_with(bytes, &SerdeJson)
+}
+
+pub fn save_with(model: &Model, json: &impl Json) -> Vec<u8> {
+    let mut header = Header::new();
     header.insert(
-        "__metadata__".into(),
-        json!({ "format": FORMAT, "version": VERSION, "config": config }),
+        METADATA.into(),
+        Entry {
+            format: Some(FORMAT.into()),
+            version: Some(VERSION.into()),
+            config: Some(json.write(&model.config)),
+            ..Entry::default()
+        },
     );
     let mut data: Vec<u8> = Vec::new();
     for (name, net) in model.nets() {
@@ -40,20 +98,26 @@ pub fn save(model: &Model) -> Vec<u8> {
                 (
                     "weight",
                     vec![layer.n_in(), layer.n_out()],
-                    layer.w.iter().copied().collect::<Vec<f32>>(),
+                    layer.w.as_slice(),
                 ),
-                ("bias", vec![layer.n_out()], layer.b.to_vec()),
+                ("bias", vec![layer.n_out()], layer.b.as_slice()),
             ] {
-                let start = data.len();
+                let start = data.len() as u64;
+                let values = values.expect("parameters are built contiguous");
                 data.extend(values.iter().flat_map(|v| v.to_le_bytes()));
                 header.insert(
                     format!("{name}.{i}.{kind}"),
-                    json!({ "dtype": "F32", "shape": shape, "data_offsets": [start, data.len()] }),
+                    Entry {
+                        dtype: Some("F32".into()),
+                        shape: Some(shape.iter().map(|&d| d as u64).collect()),
+                        data_offsets: Some(vec![start, data.len() as u64]),
+                        ..Entry::default()
+                    },
                 );
             }
         }
     }
-    let mut head = serde_json::to_vec(&Value::Object(header)).expect("json");
+    let mut head = json.write(&header).into_bytes();
     // safetensors pads the header with spaces to a multiple of 8.
     while !head.len().is_multiple_of(8) {
         head.push(b' ');
@@ -64,7 +128,7 @@ pub fn save(model: &Model) -> Vec<u8> {
     out
 }
 
-pub fn load(bytes: &[u8]) -> Result<Model> {
+pub fn load_with(bytes: &[u8], json: &impl Json) -> Result<Model> {
     if bytes.len() < 8 {
         bail!(
             "model file: {} bytes is too short to be a model file",
@@ -78,39 +142,40 @@ pub fn load(bytes: &[u8]) -> Result<Model> {
             bytes.len()
         );
     }
-    let header: Value = serde_json::from_slice(&bytes[8..8 + n as usize]).map_err(|e| {
+    let text = std::str::from_utf8(&bytes[8..8 + n as usize]).map_err(|_| {
+        Error("model file: the header is not text; not an aelab model file?".into())
+    })?;
+    let header: Header = json.parse(text).map_err(|e| {
         Error(format!(
-            "model file: the header is not valid JSON ({e}); not an aelab model file?"
+            "model file: the header is not a valid safetensors header ({e}); not an aelab model file?"
         ))
     })?;
     let data = &bytes[8 + n as usize..];
     let meta = header
-        .get("__metadata__")
+        .get(METADATA)
         .ok_or_else(|| Error("model file: no __metadata__; not an aelab model file".into()))?;
-    let field = |k: &str| meta.get(k).and_then(Value::as_str);
-    if field("format") != Some(FORMAT) {
+    if meta.format.as_deref() != Some(FORMAT) {
         bail!(
             "model file: format {:?}, expected {FORMAT:?}",
-            field("format").unwrap_or("missing")
+            meta.format.as_deref().unwrap_or("missing")
         );
     }
-    match field("version") {
+    match meta.version.as_deref() {
         Some(VERSION) => {}
         v => bail!(
             "model file: version {:?} is not supported; this aelab reads version {VERSION}",
             v.unwrap_or("missing")
         ),
     }
-    let config: Config = serde_json::from_str(field("config").unwrap_or("")).map_err(|e| {
-        Error(format!(
-            "model file: its config does not fit this version ({e})"
-        ))
-    })?;
+    let config: Config = json
+        .parse(meta.config.as_deref().unwrap_or(""))
+        .map_err(|e| {
+            Error(format!(
+                "model file: its config does not fit this version ({e})"
+            ))
+        })?;
     let mut model = Model::new(&config).map_err(|e| Error(format!("model file: {e}")))?;
-    let has_ae_encoder = header
-        .as_object()
-        .is_some_and(|h| h.keys().any(|k| k.starts_with("ae_encoder.")));
-    if has_ae_encoder {
+    if header.keys().any(|k| k.starts_with("ae_encoder.")) {
         model.ae_encoder = model.encoder.as_ref().map(Net::snapshot);
     }
     let mut used = 1; // __metadata__
@@ -133,11 +198,10 @@ pub fn load(bytes: &[u8]) -> Result<Model> {
             used += 2;
         }
     }
-    let total = header.as_object().map_or(0, Map::len);
-    if used != total {
+    if used != header.len() {
         bail!(
             "model file: {} tensors do not belong to a {} model",
-            total - used,
+            header.len() - used,
             config.name
         );
     }
@@ -147,37 +211,21 @@ pub fn load(bytes: &[u8]) -> Result<Model> {
     Ok(model)
 }
 
-fn read_tensor(header: &Value, data: &[u8], name: &str, shape: &[usize]) -> Result<Vec<f32>> {
+fn read_tensor(header: &Header, data: &[u8], name: &str, shape: &[usize]) -> Result<Vec<f32>> {
     let t = header
         .get(name)
         .ok_or_else(|| Error(format!("model file: tensor {name} is missing")))?;
-    if t.get("dtype").and_then(Value::as_str) != Some("F32") {
+    if t.dtype.as_deref() != Some("F32") {
         bail!("model file: tensor {name} is not F32");
     }
-    let got: Option<Vec<usize>> = t.get("shape").and_then(Value::as_array).map(|a| {
-        a.iter()
-            .filter_map(|v| v.as_u64().map(|v| v as usize))
-            .collect()
-    });
-    if got.as_deref() != Some(shape) {
-        bail!(
-            "model file: tensor {name} has shape {:?}; the config needs {shape:?}",
-            got.unwrap_or_default()
-        );
+    let got = t.shape.clone().unwrap_or_default();
+    if !got.iter().copied().eq(shape.iter().map(|&d| d as u64)) {
+        bail!("model file: tensor {name} has shape {got:?}; the config needs {shape:?}");
     }
-    let offs: Vec<usize> = t
-        .get("data_offsets")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_u64().map(|v| v as usize))
-                .collect()
-        })
-        .unwrap_or_default();
+    let offs = t.data_offsets.clone().unwrap_or_default();
+    let bytes = 4 * shape.iter().product::<usize>() as u64;
     let (a, b) = match offs[..] {
-        [a, b] if a <= b && b <= data.len() && b - a == 4 * shape.iter().product::<usize>() => {
-            (a, b)
-        }
+        [a, b] if a <= b && b <= data.len() as u64 && b - a == bytes => (a as usize, b as usize),
         _ => bail!("model file: tensor {name} has bad data offsets {offs:?} (file truncated?)"),
     };
     Ok(data[a..b]
@@ -235,7 +283,7 @@ mod tests {
             (bytes[..40].to_vec(), "truncated"),
             (
                 b"\x10\x00\x00\x00\x00\x00\x00\x00not json at all!".to_vec(),
-                "not valid JSON",
+                "not a valid safetensors header",
             ),
             (
                 (0..4000u32)

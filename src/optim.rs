@@ -5,7 +5,7 @@ use ndarray::{Array1, Array2, Zip};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
+#[serde(try_from = "OptimWire", into = "OptimWire")]
 pub enum OptimSpec {
     /// Adam; the reference used lr 0.001, betas (0.9, 0.999), eps 1e-8.
     Adam {
@@ -16,6 +16,79 @@ pub enum OptimSpec {
     },
     /// Plain SGD with momentum.
     Sgd { lr: f32, momentum: f32 },
+}
+
+/// How an `OptimSpec` is written: `{"kind": "adam", "lr": …, "beta1": …,
+/// "beta2": …, "eps": …}` or `{"kind": "sgd", "lr": …, "momentum": …}`. A
+/// flat struct rather than serde's internally tagged enum, whose buffering
+/// deserializer cost the browser's engine 28 KB for these six fields.
+#[derive(Clone, Copy, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OptimWire {
+    kind: OptimKind,
+    lr: f32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    beta1: Option<f32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    beta2: Option<f32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    eps: Option<f32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    momentum: Option<f32>,
+}
+
+#[derive(Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum OptimKind {
+    Adam,
+    Sgd,
+}
+
+impl TryFrom<OptimWire> for OptimSpec {
+    type Error = &'static str;
+    fn try_from(w: OptimWire) -> std::result::Result<Self, Self::Error> {
+        match (w.kind, w.beta1, w.beta2, w.eps, w.momentum) {
+            (OptimKind::Adam, Some(beta1), Some(beta2), Some(eps), None) => Ok(OptimSpec::Adam {
+                lr: w.lr,
+                beta1,
+                beta2,
+                eps,
+            }),
+            (OptimKind::Adam, ..) => Err("optim: adam takes lr, beta1, beta2 and eps"),
+            (OptimKind::Sgd, None, None, None, Some(momentum)) => {
+                Ok(OptimSpec::Sgd { lr: w.lr, momentum })
+            }
+            (OptimKind::Sgd, ..) => Err("optim: sgd takes lr and momentum"),
+        }
+    }
+}
+
+impl From<OptimSpec> for OptimWire {
+    fn from(s: OptimSpec) -> OptimWire {
+        let none = OptimWire {
+            kind: OptimKind::Adam,
+            lr: s.lr(),
+            beta1: None,
+            beta2: None,
+            eps: None,
+            momentum: None,
+        };
+        match s {
+            OptimSpec::Adam {
+                beta1, beta2, eps, ..
+            } => OptimWire {
+                beta1: Some(beta1),
+                beta2: Some(beta2),
+                eps: Some(eps),
+                ..none
+            },
+            OptimSpec::Sgd { momentum, .. } => OptimWire {
+                kind: OptimKind::Sgd,
+                momentum: Some(momentum),
+                ..none
+            },
+        }
+    }
 }
 
 impl OptimSpec {

@@ -544,8 +544,10 @@ impl Trainer {
             self.rng_order.shuffle(&mut self.order);
         }
         let lr_scale = if cosine {
-            let t = (self.epoch * batches + self.batch) as f32 / (epochs * batches) as f32;
-            0.5 * (1.0 + (std::f32::consts::PI * t).cos())
+            // In f64, as the normal sampler's cos is: one cosine in the
+            // download, and f32 cos differs more between libms.
+            let t = (self.epoch * batches + self.batch) as f64 / (epochs * batches) as f64;
+            (0.5 * (1.0 + (std::f64::consts::PI * t).cos())) as f32
         } else {
             1.0
         };
@@ -923,9 +925,9 @@ impl Trainer {
                     // The rotation now lives in the weights: a saved and
                     // reloaded model must not be rotated again.
                     self.model.config.itq = false;
-                    let codes = (codes.mapv(|v| v as f64) - &mean)
-                        .dot(&r)
-                        .mapv(|v| v as f32);
+                    let codes =
+                        crate::gemm::matmul((codes.mapv(|v| v as f64) - &mean).view(), r.view())
+                            .mapv(|v| v as f32);
                     self.build_index(codes);
                 }
             }

@@ -43,6 +43,27 @@ fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
         .map_err(|e| JsError::new(&format!("cannot convert result: {e}")))
 }
 
+/// Model files' JSON through the browser's own parser and printer, so the
+/// download carries no JSON library (see `modelfile::Json`).
+struct BrowserJson;
+
+impl modelfile::Json for BrowserJson {
+    fn parse<T: serde::de::DeserializeOwned>(&self, text: &str) -> Result<T, String> {
+        let value = js_sys::JSON::parse(text).map_err(|e| {
+            e.dyn_into::<js_sys::Error>()
+                .map_or_else(|_| "not JSON".to_string(), |e| String::from(e.message()))
+        })?;
+        serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+    }
+    fn write<T: Serialize>(&self, value: &T) -> String {
+        to_js(value)
+            .ok()
+            .and_then(|v| js_sys::JSON::stringify(&v).ok())
+            .and_then(|s| s.as_string())
+            .expect("plain data serialises")
+    }
+}
+
 fn err(e: crate::error::Error) -> JsError {
     JsError::new(&e.0)
 }
@@ -197,7 +218,7 @@ impl Lab {
     /// The current model as a model file (see `modelfile`).
     #[wasm_bindgen(js_name = saveModel)]
     pub fn save_model(&self) -> Result<Vec<u8>, JsError> {
-        Ok(modelfile::save(&self.trainer()?.model))
+        Ok(modelfile::save_with(&self.trainer()?.model, &BrowserJson))
     }
 
     /// Replaces the current run with a model read from a file; the run then
@@ -205,7 +226,7 @@ impl Lab {
     /// file the current run is left as it was.
     #[wasm_bindgen(js_name = loadModel)]
     pub fn load_model(&mut self, bytes: &[u8]) -> Result<(), JsError> {
-        let model = modelfile::load(bytes).map_err(err)?;
+        let model = modelfile::load_with(bytes, &BrowserJson).map_err(err)?;
         self.trainer = Some(Trainer::for_evaluation(model, &self.digits).map_err(err)?);
         Ok(())
     }

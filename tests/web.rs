@@ -86,3 +86,34 @@ fn gemm_kernel_agrees_with_the_reference_in_the_browser() {
 fn vector_math_is_accurate_in_the_browser() {
     check_vector_math();
 }
+
+#[wasm_bindgen_test]
+fn model_files_go_through_the_browsers_json_both_ways() {
+    use aelab::web::Lab;
+    let message = |e: wasm_bindgen::JsError| {
+        js_sys::Reflect::get(&JsValue::from(e), &"message".into())
+            .unwrap()
+            .as_string()
+            .unwrap()
+    };
+    let mut lab = Lab::new(include_bytes!("../www/data/mnist-10k.bin")).unwrap();
+    // A file the native build wrote (serde_json) loads here...
+    let native = include_bytes!("../fuzz/seeds/modelfile/auto-4");
+    lab.load_model(native).unwrap();
+    let config = lab.config().unwrap();
+    // ...and what this build writes of it reads back to the same file.
+    let saved = lab.save_model().unwrap();
+    lab.load_model(&saved).unwrap();
+    assert_eq!(lab.save_model().unwrap(), saved);
+    assert_eq!(
+        js_sys::JSON::stringify(&lab.config().unwrap()).unwrap(),
+        js_sys::JSON::stringify(&config).unwrap()
+    );
+    // Same tensor bytes as the native file: only the header's text differs.
+    let tail = |b: &[u8]| b[8 + u64::from_le_bytes(b[..8].try_into().unwrap()) as usize..].to_vec();
+    assert_eq!(tail(&saved), tail(native));
+    let mut broken = saved.clone();
+    broken[8] = b'[';
+    let e = message(lab.load_model(&broken).unwrap_err());
+    assert!(e.contains("not a valid safetensors header"), "{e}");
+}

