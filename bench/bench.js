@@ -4,8 +4,8 @@
 // table and `window.benchResults`; bench/run.mjs drives it headlessly.
 import init, { Lab, Bench } from '/lab/pkg/aelab.js';
 // The same glue under another URL is a second module instance: the plain SIMD build.
-import initPlain, { Lab as LabPlain, Bench as BenchPlain, gemmRepeat as gemmRepeatPlain } from '/lab/pkg/aelab.js?simd';
-import { gemmRepeat } from '/lab/pkg/aelab.js';
+import initPlain, { Lab as LabPlain, Bench as BenchPlain, gemmRepeat as gemmRepeatPlain, fmaPeak as fmaPeakPlain } from '/lab/pkg/aelab.js?simd';
+import { gemmRepeat, fmaPeak } from '/lab/pkg/aelab.js';
 import { engineBuild, RELAXED } from '/lab/wasm.js';
 import { PlainMlp } from './plain.js';
 
@@ -305,6 +305,33 @@ async function main() {
         results.push(r);
         addRow(r);
       }
+    }
+  }
+  // What the kernel's GFLOP/s are read against: this browser's multiply-add
+  // ceiling on this machine, registers only (bench::fma_peak).
+  if (!ONLY || ONLY.includes('kernel') || ONLY.includes('shapes')) {
+    const peaks = [['aelab', fmaPeak]];
+    if (RELAXED) peaks.push(['aelab (SIMD only)', fmaPeakPlain]);
+    for (const [name, fn] of peaks) {
+      say(`f32x4 multiply-add ceiling: ${name}…`);
+      await tick();
+      const rounds = QUICK ? 100_000 : 20_000_000;
+      fn(1000);
+      const seconds = [];
+      let sum;
+      for (let r = 0; r < REPS; r++) {
+        const t0 = performance.now();
+        sum = fn(rounds);
+        seconds.push((performance.now() - t0) / 1000);
+      }
+      if (!Number.isFinite(sum)) throw new Error(`fmaPeak gave ${sum}`);
+      const r = {
+        workload: 'f32x4 multiply-add ceiling', engine: name, samples_per_rep: rounds, seconds,
+        samples_per_s: rounds / Math.min(...seconds), samples_per_s_median: rounds / median(seconds),
+        gflops: 96 * rounds / Math.min(...seconds) / 1e9, final_metric: 'checksum', final: sum,
+      };
+      results.push(r);
+      addRow(r);
     }
   }
   window.benchResults = {

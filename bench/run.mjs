@@ -83,4 +83,7 @@ function report(out) {
   for (const [what, got, want] of targets) {
     if (Number.isFinite(got) && got > 0) console.log(`${got >= want ? 'met    ' : 'NOT met'}  ${what}: ${got.toFixed(1)}`);
   }
+  const peak = out.results.find((r) => r.workload === 'f32x4 multiply-add ceiling' && r.engine === 'aelab')?.gflops;
+  const kernel = out.results.find((r) => r.workload === 'kernel' && r.engine === 'aelab')?.gflops;
+  if (peak && kernel) console.log(`         (the kernel runs at ${(100 * kernel / peak).toFixed(0)}% of this browser's multiply-add ceiling, ${peak.toFixed(1)} GFLOP/s)`);
 }

@@ -259,6 +259,22 @@ pub fn gemm_repeat(form: &str, m: usize, k: usize, n: usize, reps: usize) -> Res
     Ok(out.sum() as f64)
 }
 
+/// The ceiling the kernel's GFLOP/s are read against: `rounds` rounds of 12
+/// independent f32x4 multiply-add chains on registers alone, 96 flops a
+/// round. Twelve chains, because fewer leave the multiply-add latency showing
+/// (8 reach ~75% of this in Chromium). Returns a value so the work stays.
+pub fn fma_peak(rounds: usize) -> f32 {
+    use crate::simd::F32x4;
+    let (x, y) = (F32x4::splat(0.999_9), F32x4::splat(1e-4));
+    let mut acc: [F32x4; 12] = std::array::from_fn(|i| F32x4::splat(i as f32));
+    for _ in 0..rounds {
+        for a in &mut acc {
+            *a = y.mul_add(*a, x);
+        }
+    }
+    acc.iter().map(|a| a.sum()).sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

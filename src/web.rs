@@ -468,6 +468,13 @@ impl Bench {
 /// Times one product shape for the bench page: `reps` products of the given
 /// form ("xw": X·W + b, "xtdz": Xᵀ·dZ, "dzwt": dZ·Wᵀ) on m × k by k × n
 /// operands filled with seeded values. Returns a checksum of the result.
+/// This browser's f32x4 multiply-add ceiling for the bench page
+/// (`bench::fma_peak`): `rounds` × 96 flops; returns a checksum.
+#[wasm_bindgen(js_name = fmaPeak)]
+pub fn fma_peak(rounds: u32) -> f32 {
+    crate::bench::fma_peak(rounds as usize)
+}
+
 #[wasm_bindgen(js_name = gemmRepeat)]
 pub fn gemm_repeat(form: &str, m: u32, k: u32, n: u32, reps: u32) -> Result<f64, JsError> {
     crate::bench::gemm_repeat(form, m as usize, k as usize, n as usize, reps as usize).map_err(err)
