@@ -92,7 +92,8 @@ pub fn gemm(a: MatRef, b: MatRef, start: Start, c: &mut [f32], ldc: usize) {
     if m == 0 || n == 0 {
         return;
     }
-    if a.cs == 1 && b.rs == 1 && b.cs != 1 {
+    // Dot products need k to fill their vectors; short ones go to the tiles.
+    if a.cs == 1 && b.rs == 1 && b.cs != 1 && k >= 32 {
         dots(a, b, start, c, ldc);
     } else if b.cs == 1 && n % NR == 0 {
         tiles(a, b.data, b.rs, n, start, c, ldc);
