@@ -158,19 +158,17 @@ impl HashIndex {
 
     /// Buckets by size, largest first, then by key: (key, size).
     pub fn occupancy(&self) -> Vec<(u64, usize)> {
-        let keys: Vec<u64> = self.buckets.keys().copied().collect();
-        let mut order: Vec<u64> = keys
+        let sized: Vec<(u64, usize)> = self.buckets.iter().map(|(&k, m)| (k, m.len())).collect();
+        // Buckets come in key order; sort (size descending, position).
+        let mut order: Vec<u64> = sized
             .iter()
             .enumerate()
-            .map(|(pos, k)| (!(self.buckets[k].len() as u32) as u64) << 32 | pos as u64)
+            .map(|(pos, &(_, n))| (!(n as u32) as u64) << 32 | pos as u64)
             .collect();
         order.sort_unstable();
         order
             .iter()
-            .map(|&o| {
-                let k = keys[(o & 0xffff_ffff) as usize];
-                (k, self.buckets[&k].len())
-            })
+            .map(|&o| sized[(o & 0xffff_ffff) as usize])
             .collect()
     }
 

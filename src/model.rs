@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::gemm::matmul;
 use crate::net::{LayerSpec, Net};
 use crate::rng::Rng;
-use ndarray::{Array1, Array2, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 
 #[derive(Clone, Debug)]
 pub struct Model {
@@ -104,10 +104,10 @@ impl Model {
         let (m32, r32) = (mean.mapv(|v| v as f32), r.mapv(|v| v as f32));
         if let Some(code) = self.encoder.as_mut().and_then(|e| e.layers.last_mut()) {
             code.w = matmul(code.w.view(), r32.view());
-            code.b = row_times(&code.b - &m32, &r32);
+            code.b = row_times((&code.b - &m32).view(), &r32);
         }
         if let Some(first) = self.decoder.as_mut().and_then(|d| d.layers.first_mut()) {
-            first.b = &first.b + &row_times(m32.clone(), &first.w);
+            first.b = &first.b + &row_times(m32.view(), &first.w);
             first.w = matmul(r32.t(), first.w.view());
         }
     }
@@ -129,14 +129,8 @@ impl Model {
 }
 
 /// Row vector v times matrix m.
-fn row_times(v: Array1<f32>, m: &Array2<f32>) -> Array1<f32> {
-    let n = v.len();
-    matmul(
-        v.into_shape_with_order((1, n)).expect("a row").view(),
-        m.view(),
-    )
-    .into_shape_with_order(m.ncols())
-    .expect("one row")
+fn row_times(v: ArrayView1<f32>, m: &Array2<f32>) -> Array1<f32> {
+    matmul(v.insert_axis(Axis(0)), m.view()).remove_axis(Axis(0))
 }
 
 #[cfg(test)]
