@@ -75,17 +75,10 @@ pub fn weight_grads(
     dw: &mut Array2<f32>,
     db: &mut Array1<f32>,
 ) {
-    db.fill(0.0);
     match (db.as_slice_mut(), dz.as_slice()) {
-        // Column sums as plain slice loops, which vectorise.
-        (Some(d), Some(z)) if !d.is_empty() => {
-            for row in z.chunks_exact(d.len()) {
-                for (s, v) in d.iter_mut().zip(row) {
-                    *s += v;
-                }
-            }
-        }
+        (Some(d), Some(z)) => crate::simd::column_sums(z, d),
         _ => {
+            db.fill(0.0);
             for row in dz.rows() {
                 *db += &row;
             }

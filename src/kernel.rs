@@ -123,29 +123,66 @@ fn pack(b: MatRef, ldb: usize, out: &mut Vec<f32>) {
 fn tiles(a: MatRef, b: &[f32], ldb: usize, n: usize, start: Start, c: &mut [f32], ldc: usize) {
     let (m, k) = (a.rows, a.cols);
     debug_assert!(k == 0 || (k - 1) * ldb + n.div_ceil(NR) * NR <= b.len());
+    // Xᵀ·dZ (A's rows adjacent) on whole 16-column panels runs 2 × 16 tiles,
+    // which write each 64-byte line of C at once: with 4 × 8 tiles the two
+    // halves of a line of dW₁ (784 × 64) were written a block apart, and the
+    // product ran 8% slower.
+    let wide = a.rs == 1 && n.is_multiple_of(2 * NR);
+    let (width, tile_rows) = if wide { (2 * NR, 2) } else { (NR, MR) };
     // Blocks of MC rows of A stay in L2 while every panel of B passes; one
-    // panel (k × 8) stays in L1 while the block's tiles use it.
+    // panel (k × width) stays in L1 while the block's tiles use it.
     for i_blk in (0..m).step_by(MC) {
         let i_end = (i_blk + MC).min(m);
-        for j0 in (0..n).step_by(NR) {
-            let cols = NR.min(n - j0);
-            let mut init = [0.0f32; NR];
+        for j0 in (0..n).step_by(width) {
+            let cols = width.min(n - j0);
+            let mut init = [0.0f32; 2 * NR];
             if let Start::Row(r) = start {
                 init[..cols].copy_from_slice(&r[j0..j0 + cols]);
             }
-            for i0 in (i_blk..i_end).step_by(MR) {
-                // SAFETY: `gemm` checked that A's rows i0.. and columns 0..k, B's
-                // rows 0..k and padded columns j0..j0+NR, and C's rows i0.. and
-                // columns j0..j0+cols lie inside their slices.
-                unsafe {
-                    let ap = a.data.as_ptr().add(i0 * a.rs);
-                    let bp = b.as_ptr().add(j0);
-                    let cp = c.as_mut_ptr().add(i0 * ldc + j0);
-                    match i_end - i0 {
-                        1 => tile::<1>(k, ap, a.rs, a.cs, bp, ldb, &init, cp, ldc, cols),
-                        2 => tile::<2>(k, ap, a.rs, a.cs, bp, ldb, &init, cp, ldc, cols),
-                        3 => tile::<3>(k, ap, a.rs, a.cs, bp, ldb, &init, cp, ldc, cols),
-                        _ => tile::<MR>(k, ap, a.rs, a.cs, bp, ldb, &init, cp, ldc, cols),
+            // Whole tiles take the fast path; the last rows and a narrow
+            // last panel take `edge`, 8 columns at a time.
+            let whole = if cols == width {
+                (i_end - i_blk) / tile_rows * tile_rows
+            } else {
+                0
+            };
+            // SAFETY: `gemm` checked that A's rows i_blk..i_end and columns
+            // 0..k, B's rows 0..k and padded columns j0..j0+width, and C's
+            // rows i_blk..i_end and columns j0..j0+cols lie inside their
+            // slices.
+            unsafe {
+                let (bp, ip, c0) = (b.as_ptr().add(j0), init.as_ptr(), c.as_mut_ptr().add(j0));
+                let at = |i: usize| (a.data.as_ptr().add(i * a.rs), c0.add(i * ldc));
+                let (ap, cp) = at(i_blk);
+                let groups = whole / tile_rows;
+                match (wide, a.rs == 1) {
+                    (true, _) => panel::<true, 2, 4>(k, ap, groups, 1, a.cs, bp, ldb, ip, cp, ldc),
+                    (false, true) => {
+                        panel::<true, MR, 2>(k, ap, groups, 1, a.cs, bp, ldb, ip, cp, ldc)
+                    }
+                    (false, false) => {
+                        panel::<false, MR, 2>(k, ap, groups, a.rs, a.cs, bp, ldb, ip, cp, ldc)
+                    }
+                }
+                let rest = i_end - i_blk - whole;
+                if rest > 0 {
+                    let (ap, cp) = at(i_blk + whole);
+                    for h in (0..cols).step_by(NR) {
+                        let init = init[h..h + NR].try_into().expect("NR values");
+                        let cols = NR.min(cols - h);
+                        edge(
+                            k,
+                            ap,
+                            rest,
+                            a.rs,
+                            a.cs,
+                            bp.add(h),
+                            ldb,
+                            init,
+                            cp.add(h),
+                            ldc,
+                            cols,
+                        );
                     }
                 }
             }
@@ -153,16 +190,54 @@ fn tiles(a: MatRef, b: &[f32], ldb: usize, n: usize, start: Start, c: &mut [f32]
     }
 }
 
-/// One R × 8 tile of C: the accumulators stay in registers over all of k.
+/// `groups` whole R × 4V tiles down one panel of B: the hot loop of every
+/// tiled product, kept small and on its own so that V8 holds all its values
+/// in registers (inlined into the walk above, or sharing a function with
+/// the edge cases, it spilled the loop counter and ran 5-10% slower).
+/// `UNIT_ARS` fixes A's row stride at 1 (Xᵀ·dZ), so a tile's loads of A
+/// sit at constant offsets.
 ///
 /// # Safety
-/// A: rows 0..R at stride `ars`, columns 0..k at stride `acs`; B: rows 0..k at
-/// stride `ldb`, 8 columns; C: rows 0..R at stride `ldc`, `cols` columns.
+/// A: rows 0..groups·R at stride `ars`, columns 0..k at stride `acs`; B:
+/// rows 0..k at stride `ldb`, 4V columns; `init`: 4V values; C: rows
+/// 0..groups·R at stride `ldc`, 4V columns.
 #[allow(clippy::too_many_arguments)]
-#[inline(always)]
-unsafe fn tile<const R: usize>(
+#[inline(never)]
+unsafe fn panel<const UNIT_ARS: bool, const R: usize, const V: usize>(
     k: usize,
     a: *const f32,
+    groups: usize,
+    ars: usize,
+    acs: usize,
+    b: *const f32,
+    ldb: usize,
+    init: *const f32,
+    c: *mut f32,
+    ldc: usize,
+) {
+    let ars = if UNIT_ARS { 1 } else { ars };
+    for g in 0..groups {
+        let acc = tile::<R, V>(k, a.add(g * R * ars), ars, acs, b, ldb, init);
+        let cp = c.add(g * R * ldc);
+        for r in 0..R {
+            for j in 0..V {
+                acc[r][j].store(cp.add(r * ldc + 4 * j));
+            }
+        }
+    }
+}
+
+/// The tiles `panel` leaves, 8 columns wide: fewer rows than a tile, or
+/// fewer than 8 columns.
+///
+/// # Safety
+/// As `panel`, for `rows` rows and `cols` ≤ 8 columns of C.
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+unsafe fn edge(
+    k: usize,
+    a: *const f32,
+    rows: usize,
     ars: usize,
     acs: usize,
     b: *const f32,
@@ -172,32 +247,60 @@ unsafe fn tile<const R: usize>(
     ldc: usize,
     cols: usize,
 ) {
-    let mut lo = [F32x4::zero(); R];
-    let mut hi = [F32x4::zero(); R];
+    for i0 in (0..rows).step_by(MR) {
+        let (ap, init) = (a.add(i0 * ars), init.as_ptr());
+        let r_n = MR.min(rows - i0);
+        let acc = match r_n {
+            1 => widen(tile::<1, 2>(k, ap, ars, acs, b, ldb, init)),
+            2 => widen(tile::<2, 2>(k, ap, ars, acs, b, ldb, init)),
+            3 => widen(tile::<3, 2>(k, ap, ars, acs, b, ldb, init)),
+            _ => tile::<MR, 2>(k, ap, ars, acs, b, ldb, init),
+        };
+        for (r, [lo, hi]) in acc.iter().enumerate().take(r_n) {
+            let mut out = [0.0f32; NR];
+            lo.store(out.as_mut_ptr());
+            hi.store(out.as_mut_ptr().add(4));
+            std::ptr::copy_nonoverlapping(out.as_ptr(), c.add((i0 + r) * ldc), cols);
+        }
+    }
+}
+
+/// R rows of an 8-wide tile padded to MR.
+fn widen<const R: usize>(acc: [[F32x4; 2]; R]) -> [[F32x4; 2]; MR] {
+    let mut out = [[F32x4::zero(); 2]; MR];
+    out[..R].copy_from_slice(&acc);
+    out
+}
+
+/// One R × 4V tile of A·B plus `init` on every row: the accumulators stay in
+/// registers over all of k.
+///
+/// # Safety
+/// A: rows 0..R at stride `ars`, columns 0..k at stride `acs`; B: rows 0..k at
+/// stride `ldb`, 4V columns; `init`: 4V values.
+#[inline(always)]
+unsafe fn tile<const R: usize, const V: usize>(
+    k: usize,
+    a: *const f32,
+    ars: usize,
+    acs: usize,
+    b: *const f32,
+    ldb: usize,
+    init: *const f32,
+) -> [[F32x4; V]; R] {
+    // Starting from the bias row saves adding it at the end.
+    let mut acc = [std::array::from_fn(|j| F32x4::load(init.add(4 * j))); R];
     for p in 0..k {
-        let b0 = F32x4::load(b.add(p * ldb));
-        let b1 = F32x4::load(b.add(p * ldb + 4));
+        let bv: [F32x4; V] = std::array::from_fn(|j| F32x4::load(b.add(p * ldb + 4 * j)));
         let ap = a.add(p * acs);
         for r in 0..R {
             let x = F32x4::splat_from(ap.add(r * ars));
-            lo[r] = lo[r].mul_add(x, b0);
-            hi[r] = hi[r].mul_add(x, b1);
+            for j in 0..V {
+                acc[r][j] = acc[r][j].mul_add(x, bv[j]);
+            }
         }
     }
-    let i0 = F32x4::load(init.as_ptr());
-    let i1 = F32x4::load(init.as_ptr().add(4));
-    for r in 0..R {
-        let out = c.add(r * ldc);
-        if cols == NR {
-            lo[r].add(i0).store(out);
-            hi[r].add(i1).store(out.add(4));
-        } else {
-            let mut tmp = [0.0f32; NR];
-            lo[r].add(i0).store(tmp.as_mut_ptr());
-            hi[r].add(i1).store(tmp.as_mut_ptr().add(4));
-            std::ptr::copy_nonoverlapping(tmp.as_ptr(), out, cols);
-        }
-    }
+    acc
 }
 
 /// C = start + A·B where A(i, ·) and B(·, j) are contiguous: 4 × 2 tiles of

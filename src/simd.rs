@@ -405,6 +405,50 @@ pub fn map_in_place(v: &mut [f32], f: impl Fn(F32x4) -> F32x4) {
     }
 }
 
+/// Column sums of a row-major matrix: `out[j] = Σ_i z[i·n + j]` with
+/// n = `out.len()`, each column summed top to bottom. Sixteen columns at a
+/// time stay in registers over all rows, so each value is loaded once and
+/// each sum stored once (a bias gradient, every training step).
+pub fn column_sums(z: &[f32], out: &mut [f32]) {
+    let n = out.len();
+    if n == 0 {
+        return;
+    }
+    let rows = z.len() / n;
+    assert_eq!(rows * n, z.len(), "column_sums: not a whole number of rows");
+    let mut j = 0;
+    while j + 16 <= n {
+        // SAFETY: columns j..j+16 exist in every one of the `rows` rows.
+        unsafe { sum_columns::<4>(z, n, rows, j, out) };
+        j += 16;
+    }
+    while j + 4 <= n {
+        // SAFETY: columns j..j+4 exist in every row.
+        unsafe { sum_columns::<1>(z, n, rows, j, out) };
+        j += 4;
+    }
+    for (j, o) in out.iter_mut().enumerate().skip(j) {
+        *o = z.iter().skip(j).step_by(n).sum();
+    }
+}
+
+/// # Safety
+/// Columns j..j+4V lie inside `out` and inside each of the `rows` rows of
+/// `z`, whose length is rows·n.
+#[inline(always)]
+unsafe fn sum_columns<const V: usize>(z: &[f32], n: usize, rows: usize, j: usize, out: &mut [f32]) {
+    let mut acc = [F32x4::zero(); V];
+    for i in 0..rows {
+        let row = z.as_ptr().add(i * n + j);
+        for (v, a) in acc.iter_mut().enumerate() {
+            *a = a.add(F32x4::load(row.add(4 * v)));
+        }
+    }
+    for (v, a) in acc.iter().enumerate() {
+        a.store(out.as_mut_ptr().add(j + 4 * v));
+    }
+}
+
 /// Whether every value is finite: x·0 is 0 for finite x and NaN otherwise,
 /// so one vectorised pass without branches answers it.
 pub fn all_finite(v: &[f32]) -> bool {
@@ -463,6 +507,21 @@ mod tests {
             v[i] = keep;
         }
         assert!(all_finite(&[]));
+    }
+
+    #[test]
+    fn column_sums_match_a_plain_loop() {
+        for n in [1, 3, 4, 7, 16, 21, 37] {
+            for rows in [0, 1, 5] {
+                let z: Vec<f32> = (0..rows * n).map(|i| (i as f32 * 0.37).sin()).collect();
+                let mut got = vec![f32::NAN; n];
+                column_sums(&z, &mut got);
+                for (j, g) in got.iter().enumerate() {
+                    let want: f32 = (0..rows).map(|i| z[i * n + j]).sum();
+                    assert_eq!(*g, want, "n {n} rows {rows} column {j}");
+                }
+            }
+        }
     }
 
     #[test]

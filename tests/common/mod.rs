@@ -120,7 +120,8 @@ pub fn check_kernel_against_reference() {
     use aelab::kernel::{gemm, reference, MatRef, Start};
     let mut rng = aelab::rng::Rng::new(5);
     let mut random = |len: usize| -> Vec<f32> { (0..len).map(|_| rng.normal() as f32).collect() };
-    let sizes = [0, 1, 3, 4, 5, 7, 8, 9, 17, 33];
+    // 16 and 48: whole 16-column panels, which Xᵀ·B runs in 2 × 16 tiles.
+    let sizes = [0, 1, 3, 4, 5, 7, 8, 9, 16, 17, 33, 48];
     // Rows beyond the kernel's 128-row cache block, too.
     let rows = [0, 1, 3, 4, 5, 7, 8, 9, 17, 33, 131, 257];
     let mut checked = 0;
@@ -158,7 +159,7 @@ pub fn check_kernel_against_reference() {
             }
         }
     }
-    assert_eq!(checked, 12 * 10 * 8 * 4 * 2);
+    assert_eq!(checked, rows.len() * sizes.len() * 8 * 4 * 2);
 }
 
 /// The vectorised exp and sigmoid against f64's, over the whole input range.
