@@ -1,6 +1,6 @@
 //! Determinism: the same seed gives bit-identical models on this platform, and
 //! the figures match the golden file the in-browser tests check too.
-//! `AELAB_UPDATE_GOLDEN=1 cargo test --test golden` rewrites the file.
+//! `AELAB_UPDATE_GOLDEN=1 cargo test --test golden` rewrites the files.
 
 mod common;
 use common::*;
@@ -17,8 +17,14 @@ fn same_seed_same_bits_and_golden_figures() {
             serde_json::to_string_pretty(&runs).unwrap(),
         )
         .unwrap();
+        std::fs::write(CASES, cases()).unwrap();
         return;
     }
+    assert_eq!(
+        std::fs::read_to_string(CASES).unwrap_or_default(),
+        cases(),
+        "{CASES} is stale: AELAB_UPDATE_GOLDEN=1 cargo test --test golden"
+    );
     let golden = golden();
     assert_eq!(golden.len(), runs.len());
     for (got, want) in runs.iter().zip(&golden) {
@@ -28,4 +34,17 @@ fn same_seed_same_bits_and_golden_figures() {
     let mut other = configs()[0].clone();
     other.seed += 1;
     assert_ne!(run(&other, &digits), runs[0]);
+}
+
+/// The configs and tolerances as JSON, for the page-level test that runs the
+/// shipped wasm modules against the same golden figures (e2e/engine.test.mjs).
+const CASES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/cases.json");
+
+fn cases() -> String {
+    let cases = serde_json::json!({
+        "rel_tol": REL_TOL,
+        "acc_tol": ACC_TOL,
+        "configs": configs(),
+    });
+    serde_json::to_string_pretty(&cases).unwrap() + "\n"
 }
