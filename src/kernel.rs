@@ -306,22 +306,24 @@ unsafe fn tile<const R: usize, const V: usize>(
 /// C = start + A·B where A(i, ·) and B(·, j) are contiguous: 4 × 2 tiles of
 /// dot products vectorised along k, summed across lanes at the end.
 fn dots(a: MatRef, b: MatRef, start: Start, c: &mut [f32], ldc: usize) {
-    let (m, n) = (a.rows, b.cols);
+    let (m, n, k) = (a.rows, b.cols, a.cols);
     // Columns outer: each pair of B's columns is read once while A's rows,
     // the smaller side in every use (a batch, a chunk of rows), stay in cache.
     for j0 in (0..n).step_by(2) {
-        for i0 in (0..m).step_by(4) {
-            let init = match start {
-                Start::Zero => [0.0; 2],
-                Start::Row(r) => [r[j0], r.get(j0 + 1).copied().unwrap_or(0.0)],
-            };
-            // SAFETY: `gemm` checked the operands and C against their slices;
-            // the tile covers rows i0..i0+R < m and columns j0..j0+C ≤ n.
-            unsafe {
-                let ap = a.data.as_ptr().add(i0 * a.rs);
-                let bp = b.data.as_ptr().add(j0 * b.cs);
-                let cp = c.as_mut_ptr().add(i0 * ldc + j0);
-                let k = a.cols;
+        let init = match start {
+            Start::Zero => [0.0; 2],
+            Start::Row(r) => [r[j0], r.get(j0 + 1).copied().unwrap_or(0.0)],
+        };
+        let whole = if n - j0 >= 2 { m / 4 * 4 } else { 0 };
+        // SAFETY: `gemm` checked the operands and C against their slices;
+        // every tile covers rows i0..i0+R ≤ m and columns j0..j0+C ≤ n.
+        unsafe {
+            let (bp, c0) = (b.data.as_ptr().add(j0 * b.cs), c.as_mut_ptr().add(j0));
+            let at = |i: usize| (a.data.as_ptr().add(i * a.rs), c0.add(i * ldc));
+            let (ap, cp) = at(0);
+            dot_panel(k, ap, whole / 4, a.rs, bp, b.cs, init, cp, ldc);
+            for i0 in (whole..m).step_by(4) {
+                let (ap, cp) = at(i0);
                 match (m - i0, n - j0) {
                     (1, 1) => dot_tile::<1, 1>(k, ap, a.rs, bp, b.cs, init, cp, ldc),
                     (2, 1) => dot_tile::<2, 1>(k, ap, a.rs, bp, b.cs, init, cp, ldc),
@@ -329,11 +331,42 @@ fn dots(a: MatRef, b: MatRef, start: Start, c: &mut [f32], ldc: usize) {
                     (_, 1) => dot_tile::<4, 1>(k, ap, a.rs, bp, b.cs, init, cp, ldc),
                     (1, _) => dot_tile::<1, 2>(k, ap, a.rs, bp, b.cs, init, cp, ldc),
                     (2, _) => dot_tile::<2, 2>(k, ap, a.rs, bp, b.cs, init, cp, ldc),
-                    (3, _) => dot_tile::<3, 2>(k, ap, a.rs, bp, b.cs, init, cp, ldc),
-                    _ => dot_tile::<4, 2>(k, ap, a.rs, bp, b.cs, init, cp, ldc),
+                    _ => dot_tile::<3, 2>(k, ap, a.rs, bp, b.cs, init, cp, ldc),
                 }
             }
         }
+    }
+}
+
+/// `groups` whole 4 × 2 dot tiles down one pair of B's columns, on its own
+/// for the reason `panel` is.
+///
+/// # Safety
+/// As `dot_tile::<4, 2>` for rows 0..4·groups.
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+unsafe fn dot_panel(
+    k: usize,
+    a: *const f32,
+    groups: usize,
+    ars: usize,
+    b: *const f32,
+    bcs: usize,
+    init: [f32; 2],
+    c: *mut f32,
+    ldc: usize,
+) {
+    for g in 0..groups {
+        dot_tile::<4, 2>(
+            k,
+            a.add(4 * g * ars),
+            ars,
+            b,
+            bcs,
+            init,
+            c.add(4 * g * ldc),
+            ldc,
+        );
     }
 }
 
