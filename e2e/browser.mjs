@@ -38,10 +38,14 @@ export async function openBrowser({ mounts, csp, viewport = { width: 1100, heigh
   return { page, url, errors, requests, close, context };
 }
 
-/** Opens the lab in a fresh browser; returns { page, url, errors, requests, close }. */
+/**
+ * Opens the lab in a fresh browser and waits until the page says it is ready;
+ * returns { page, url, errors, requests, close }.
+ */
 export async function openLab(path = '') {
   const lab = await openBrowser();
   await lab.page.goto(lab.url + path);
+  await lab.page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
   return lab;
 }
 

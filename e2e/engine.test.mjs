@@ -15,7 +15,6 @@ let lab;
 
 before(async () => {
   lab = await openLab();
-  await lab.page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
 });
 after(async () => {
   await lab?.close();

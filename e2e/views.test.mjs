@@ -16,7 +16,6 @@ let page;
 before(async () => {
   lab = await openLab();
   page = lab.page;
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
   // Long tasks on the main thread, from the start.
   await page.evaluate(() => {
     window.longTasks = [];
