@@ -1,7 +1,7 @@
 //! A blocked f32 GEMM on strided matrices: C = start + A·B, computed in
-//! 4×8 register tiles of `F32x4` lanes. Strides let one kernel serve X·W and
-//! Xᵀ·dZ without copying A; B is copied into a reused buffer only when its
-//! width is not a multiple of 8. dZ·Wᵀ, where A's rows and B's columns both
+//! 4×8 register tiles of `F32x4` lanes (2×16 for Xᵀ·dZ on whole 16-column
+//! panels). Strides let one kernel serve X·W and Xᵀ·dZ without copying A; B
+//! is copied into a reused buffer only when its width is not a multiple of 8. dZ·Wᵀ, where A's rows and B's columns both
 //! run contiguously along k, goes to a dot-product kernel (`dots`) instead of
 //! transposing W every step.
 
