@@ -250,11 +250,16 @@ unsafe fn edge(
     for i0 in (0..rows).step_by(MR) {
         let (ap, init) = (a.add(i0 * ars), init.as_ptr());
         let r_n = MR.min(rows - i0);
-        let acc = match r_n {
-            1 => widen(tile::<1, 2>(k, ap, ars, acs, b, ldb, init)),
-            2 => widen(tile::<2, 2>(k, ap, ars, acs, b, ldb, init)),
-            3 => widen(tile::<3, 2>(k, ap, ars, acs, b, ldb, init)),
-            _ => tile::<MR, 2>(k, ap, ars, acs, b, ldb, init),
+        // A last panel at most 4 wide (the 10-wide layers) needs one vector.
+        let acc = match (r_n, cols <= 4) {
+            (1, false) => widen(tile::<1, 2>(k, ap, ars, acs, b, ldb, init)),
+            (2, false) => widen(tile::<2, 2>(k, ap, ars, acs, b, ldb, init)),
+            (3, false) => widen(tile::<3, 2>(k, ap, ars, acs, b, ldb, init)),
+            (_, false) => tile::<MR, 2>(k, ap, ars, acs, b, ldb, init),
+            (1, true) => widen(tile::<1, 1>(k, ap, ars, acs, b, ldb, init)),
+            (2, true) => widen(tile::<2, 1>(k, ap, ars, acs, b, ldb, init)),
+            (3, true) => widen(tile::<3, 1>(k, ap, ars, acs, b, ldb, init)),
+            (_, true) => widen(tile::<MR, 1>(k, ap, ars, acs, b, ldb, init)),
         };
         for (r, [lo, hi]) in acc.iter().enumerate().take(r_n) {
             let mut out = [0.0f32; NR];
@@ -265,10 +270,12 @@ unsafe fn edge(
     }
 }
 
-/// R rows of an 8-wide tile padded to MR.
-fn widen<const R: usize>(acc: [[F32x4; 2]; R]) -> [[F32x4; 2]; MR] {
+/// An R × 4V tile padded to MR × 8.
+fn widen<const R: usize, const V: usize>(acc: [[F32x4; V]; R]) -> [[F32x4; 2]; MR] {
     let mut out = [[F32x4::zero(); 2]; MR];
-    out[..R].copy_from_slice(&acc);
+    for (o, a) in out.iter_mut().zip(acc) {
+        o[..V].copy_from_slice(&a);
+    }
     out
 }
 
