@@ -9,14 +9,14 @@
 //! Training goes through the rows in order (the subset is shuffled once when
 //! it is made), so every engine compared sees the same batches.
 
-use crate::activation::Activation;
 use crate::data::{Digits, PixelScale, CLASSES, PIXELS};
 use crate::error::Result;
-use crate::gemm;
-use crate::layer::Init;
-use crate::loss;
-use crate::net::{LayerSpec, Net};
-use crate::optim::{OptimSpec, Optimizer};
+use crate::linalg::gemm;
+use crate::nn::activation::Activation;
+use crate::nn::dense::Init;
+use crate::nn::loss;
+use crate::nn::net::{LayerSpec, Net};
+use crate::nn::optim::{OptimSpec, Optimizer};
 use crate::rng::Rng;
 use ndarray::{s, Array1, Array2};
 
@@ -101,28 +101,15 @@ impl Bench {
         })
     }
 
-    /// Multiply-adds of one sample's forward pass.
-    fn macs(&self) -> f64 {
-        self.net
-            .layers
-            .iter()
-            .map(|l| (l.n_in() * l.n_out()) as f64)
-            .sum()
-    }
-
-    /// FLOPs of one sample: 2·MACs forward, 6·MACs when training (the usual
-    /// count, the same for every engine compared, though nobody computes the
-    /// first layer's input gradient).
+    /// FLOPs of one sample (`flops`): 2·MACs forward, 6·MACs when training.
     pub fn flops_per_sample(&self) -> f64 {
+        let w = crate::flops::widths(&self.net);
         match self.workload {
-            "w3" => 2.0 * self.macs(),
+            "w3" => crate::flops::inference_per_sample(&w),
             // The kernel alone is held to the products it really computes:
             // no input gradient for the first layer.
-            "kernel" => {
-                6.0 * self.macs()
-                    - 2.0 * self.net.layers[0].n_in() as f64 * self.net.layers[0].n_out() as f64
-            }
-            _ => 6.0 * self.macs(),
+            "kernel" => crate::flops::training_per_sample(&w) - 2.0 * (w[0] * w[1]) as f64,
+            _ => crate::flops::training_per_sample(&w),
         }
     }
 
@@ -264,7 +251,7 @@ pub fn gemm_repeat(form: &str, m: usize, k: usize, n: usize, reps: usize) -> Res
 /// round. Twelve chains, because fewer leave the multiply-add latency showing
 /// (8 reach ~75% of this in Chromium). Returns a value so the work stays.
 pub fn fma_peak(rounds: usize) -> f32 {
-    use crate::simd::F32x4;
+    use crate::linalg::simd::F32x4;
     let (x, y) = (F32x4::splat(0.999_9), F32x4::splat(1e-4));
     let mut acc: [F32x4; 12] = std::array::from_fn(|i| F32x4::splat(i as f32));
     for _ in 0..rounds {

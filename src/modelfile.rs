@@ -7,10 +7,10 @@
 //! Reading checks all of it and refuses, with a reason, anything else.
 
 use crate::bail;
-use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::model::Model;
-use crate::net::Net;
+use crate::experiment::config::Config;
+use crate::nn::model::Model;
+use crate::nn::net::Net;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -142,18 +142,17 @@ pub fn load_with(bytes: &[u8], json: &impl Json) -> Result<Model> {
             bytes.len()
         );
     }
-    let text = std::str::from_utf8(&bytes[8..8 + n as usize]).map_err(|_| {
-        Error("model file: the header is not text; not an aelab model file?".into())
-    })?;
+    let text = std::str::from_utf8(&bytes[8..8 + n as usize])
+        .map_err(|_| Error::new("model file: the header is not text; not an aelab model file?"))?;
     let header: Header = json.parse(text).map_err(|e| {
-        Error(format!(
+        Error::new(format!(
             "model file: the header is not a valid safetensors header ({e}); not an aelab model file?"
         ))
     })?;
     let data = &bytes[8 + n as usize..];
     let meta = header
         .get(METADATA)
-        .ok_or_else(|| Error("model file: no __metadata__; not an aelab model file".into()))?;
+        .ok_or_else(|| Error::new("model file: no __metadata__; not an aelab model file"))?;
     if meta.format.as_deref() != Some(FORMAT) {
         bail!(
             "model file: format {:?}, expected {FORMAT:?}",
@@ -170,11 +169,11 @@ pub fn load_with(bytes: &[u8], json: &impl Json) -> Result<Model> {
     let config: Config = json
         .parse(meta.config.as_deref().unwrap_or(""))
         .map_err(|e| {
-            Error(format!(
+            Error::new(format!(
                 "model file: its config does not fit this version ({e})"
             ))
         })?;
-    let mut model = Model::new(&config).map_err(|e| Error(format!("model file: {e}")))?;
+    let mut model = Model::new(&config).map_err(|e| Error::new(format!("model file: {e}")))?;
     if header.keys().any(|k| k.starts_with("ae_encoder.")) {
         model.ae_encoder = model.encoder.as_ref().map(Net::snapshot);
     }
@@ -214,7 +213,7 @@ pub fn load_with(bytes: &[u8], json: &impl Json) -> Result<Model> {
 fn read_tensor(header: &Header, data: &[u8], name: &str, shape: &[usize]) -> Result<Vec<f32>> {
     let t = header
         .get(name)
-        .ok_or_else(|| Error(format!("model file: tensor {name} is missing")))?;
+        .ok_or_else(|| Error::new(format!("model file: tensor {name} is missing")))?;
     if t.dtype.as_deref() != Some("F32") {
         bail!("model file: tensor {name} is not F32");
     }
@@ -238,7 +237,7 @@ fn read_tensor(header: &Header, data: &[u8], name: &str, shape: &[usize]) -> Res
 mod tests {
     use super::*;
     use crate::data::Protocol;
-    use crate::experiments::{config, Preset};
+    use crate::experiment::table::{config, Preset};
 
     /// The first `from` in `hay` replaced by `to` (same length: offsets hold).
     fn replace(hay: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
@@ -296,11 +295,11 @@ mod tests {
             let e = load(&b)
                 .err()
                 .unwrap_or_else(|| panic!("accepted a file that should say {want:?}"))
-                .0;
+                .message;
             assert!(e.contains(want), "{e:?} should mention {want:?}");
         }
         let other_version = replace(&bytes, b"\"version\":\"1\"", b"\"version\":\"9\"");
-        let e = load(&other_version).unwrap_err().0;
+        let e = load(&other_version).unwrap_err().message;
         assert!(e.contains("version \"9\" is not supported"), "{e}");
         // Another shape: the config says a 10-unit code, the tensors a 12-unit one.
         let mut c = config("mnist_auto_2", Preset::Best, Protocol::Browser).unwrap();
@@ -313,7 +312,7 @@ mod tests {
         let cfg10 = serde_json::to_string(&serde_json::to_string(&c10).unwrap()).unwrap();
         let lying = replace(&wide, cfg12.as_bytes(), cfg10.as_bytes());
         assert!(
-            load(&lying).unwrap_err().0.contains("shape"),
+            load(&lying).unwrap_err().message.contains("shape"),
             "a shape mismatch is named"
         );
     }

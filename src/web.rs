@@ -3,17 +3,12 @@
 //! error becomes a JS `Error` carrying its message; a panic, should one ever
 //! happen, is logged readably instead of as "unreachable".
 
-use crate::config::Config;
-use crate::data::{self, Digits, Protocol, PIXELS};
-use crate::experiments::{self, Preset};
-use crate::hash::Hit;
-use crate::loss::argmax_rows;
+use crate::data::{self, Protocol};
+use crate::experiment::config::Config;
+use crate::experiment::table::{self, Preset};
 use crate::modelfile;
-use crate::propagate::Graph;
-use crate::train::Trainer;
-use ndarray::{Array2, Axis};
+use crate::session::Session;
 use serde::Serialize;
-use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -38,11 +33,6 @@ pub fn crash_for_testing() {
     panic!("crashForTesting was called");
 }
 
-fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&format!("cannot convert result: {e}")))
-}
-
 /// Model files' JSON through the browser's own parser and printer, so the
 /// download carries no JSON library (see `modelfile::Json`).
 struct BrowserJson;
@@ -64,63 +54,42 @@ impl modelfile::Json for BrowserJson {
     }
 }
 
-fn err(e: crate::error::Error) -> JsError {
-    JsError::new(&e.0)
+/// An engine error as a JS `Error`; a refused setting also carries `field`,
+/// the config key at fault, so the page can show it beside that control.
+fn err(e: crate::error::Error) -> JsValue {
+    let js = js_sys::Error::new(&e.message);
+    if let Some(f) = &e.field {
+        let _ = js_sys::Reflect::set(&js, &"field".into(), &f.as_str().into());
+    }
+    js.into()
+}
+
+type Res<T> = Result<T, JsValue>;
+
+fn to_js<T: Serialize>(v: &T) -> Res<JsValue> {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&format!("cannot convert result: {e}")).into())
 }
 
 /// The reference experiments: name, description, reference figures.
 #[wasm_bindgen]
-pub fn experiments() -> Result<JsValue, JsError> {
-    to_js(&experiments::EXPERIMENTS)
+pub fn experiments() -> Res<JsValue> {
+    to_js(&table::EXPERIMENTS)
 }
 
 /// A reference model's config in a preset, for the page's protocol.
 #[wasm_bindgen(js_name = presetConfig)]
-pub fn preset_config(name: &str, preset: &str) -> Result<JsValue, JsError> {
-    let preset = match preset {
-        "faithful" => Preset::Faithful,
-        "best" => Preset::Best,
-        p => {
-            return Err(JsError::new(&format!(
-                "unknown preset {p:?}; expected \"faithful\" or \"best\""
-            )))
-        }
-    };
-    let c = experiments::config(name, preset, Protocol::Browser)
+pub fn preset_config(name: &str, preset: &str) -> Res<JsValue> {
+    let preset: Preset = preset.parse().map_err(err)?;
+    let c = table::config(name, preset, Protocol::Browser)
         .ok_or_else(|| JsError::new(&format!("unknown model {name:?}")))?;
     to_js(&c)
 }
 
-/// A seed from the platform's entropy, for a "new seed" button.
+/// A seed from the platform's entropy, for the settings' "new seed" button.
 #[wasm_bindgen(js_name = freshSeed)]
 pub fn fresh_seed() -> u32 {
     crate::rng::fresh_seed()
-}
-
-#[derive(Serialize)]
-struct Analysis {
-    /// Class probabilities, when the model has a classifier.
-    probs: Option<Vec<f32>>,
-    predicted: Option<u8>,
-    code: Vec<f32>,
-    /// Hash key bits (code ≥ 0.5), when the code is a sigmoid hash code.
-    bits: Option<Vec<u8>>,
-    /// The reconstruction on the 0..1 scale, when the model has a decoder.
-    reconstruction: Option<Vec<f32>>,
-    neighbours: Vec<Hit>,
-    /// The 784 values (0..1) the network saw, after any deskewing.
-    input: Vec<f32>,
-}
-
-fn digit_of(part: &Digits, i: u32, what: &str) -> Result<Vec<u8>, JsError> {
-    let i = i as usize;
-    if i >= part.len() {
-        return Err(JsError::new(&format!(
-            "{what} digit {i} does not exist; there are {}",
-            part.len()
-        )));
-    }
-    Ok(part.image(i).to_vec())
 }
 
 /// What a run's feature matrices and k-NN graph take: grown and touched
@@ -139,282 +108,144 @@ fn warm_memory(bytes: usize) {
     std::hint::black_box(&block);
 }
 
-/// The lab: the loaded digits and at most one run.
-#[wasm_bindgen]
-pub struct Lab {
-    digits: Digits,
-    trainer: Option<Trainer>,
-    /// The last k-NN graph built, by seed: runs on the same split reuse it.
-    graph: Option<(u32, Arc<Graph>)>,
+fn indices(v: &[u32]) -> Vec<usize> {
+    v.iter().map(|&i| i as usize).collect()
 }
+
+/// The lab: a `Session` (the loaded digits and at most one run) seen from JS.
+#[wasm_bindgen]
+pub struct Lab(Session);
 
 #[wasm_bindgen]
 impl Lab {
     /// Parses the page's data file (the compact subset format, uncompressed).
     #[wasm_bindgen(constructor)]
-    pub fn new(bytes: &[u8]) -> Result<Lab, JsError> {
+    pub fn new(bytes: &[u8]) -> Res<Lab> {
         let digits = data::parse_subset(bytes).map_err(err)?;
         warm_memory(WARM_BYTES);
-        Ok(Lab {
-            digits,
-            trainer: None,
-            graph: None,
-        })
+        Ok(Lab(Session::new(digits)))
     }
 
     pub fn count(&self) -> u32 {
-        self.digits.len() as u32
+        self.0.data().len() as u32
     }
 
     /// Digit `i`'s 784 pixels, 0..255.
-    pub fn image(&self, i: u32) -> Result<Vec<u8>, JsError> {
-        let i = i as usize;
-        if i >= self.digits.len() {
-            return Err(JsError::new(&format!(
-                "digit {i} does not exist; there are {}",
-                self.digits.len()
-            )));
-        }
-        Ok(self.digits.image(i).to_vec())
+    pub fn image(&self, i: u32) -> Res<Vec<u8>> {
+        self.0.image(i as usize).map_err(err)
     }
 
-    pub fn label(&self, i: u32) -> Result<u8, JsError> {
-        self.digits
-            .labels
-            .get(i as usize)
-            .copied()
-            .ok_or_else(|| JsError::new(&format!("digit {i} does not exist")))
+    pub fn label(&self, i: u32) -> Res<u8> {
+        self.0.label(i as usize).map_err(err)
     }
 
-    /// Starts a new run (replacing any previous one) from a config object.
-    pub fn start(&mut self, config: JsValue) -> Result<(), JsError> {
-        let config: Config = serde_wasm_bindgen::from_value(config)
-            .map_err(|e| JsError::new(&format!("invalid config: {e}")))?;
-        self.keep_graph();
-        self.trainer = None;
-        let mut t = Trainer::new(&config, &self.digits).map_err(err)?;
-        if let Some((seed, g)) = &self.graph {
-            if *seed == config.seed && (config.propagate || config.graph_weight > 0.0) {
-                t.reuse_graph(g.clone()).map_err(err)?;
-            }
-        }
-        self.trainer = Some(t);
-        Ok(())
+    /// Starts a new run from a config object; a refused config leaves the
+    /// current run and model as they were.
+    pub fn start(&mut self, config: JsValue) -> Res<()> {
+        let config = Config::parse(serde_wasm_bindgen::Deserializer::from(config)).map_err(err)?;
+        self.0.start(&config).map_err(err)
     }
 
     pub fn reset(&mut self) {
-        self.keep_graph();
-        self.trainer = None;
-    }
-
-    fn keep_graph(&mut self) {
-        if let Some(t) = &self.trainer {
-            if let Some(g) = t.graph() {
-                self.graph = Some((t.model.config.seed, g));
-            }
-        }
+        self.0.reset();
     }
 
     /// The current model as a model file (see `modelfile`).
     #[wasm_bindgen(js_name = saveModel)]
-    pub fn save_model(&self) -> Result<Vec<u8>, JsError> {
-        Ok(modelfile::save_with(&self.trainer()?.model, &BrowserJson))
+    pub fn save_model(&self) -> Res<Vec<u8>> {
+        Ok(modelfile::save_with(
+            self.0.run().map_err(err)?.model(),
+            &BrowserJson,
+        ))
     }
 
-    /// Replaces the current run with a model read from a file; the run then
-    /// evaluates it (step until finished) and builds its hash index. On a bad
-    /// file the current run is left as it was.
+    /// Replaces the current run with a model read from a file, which the
+    /// run then evaluates and indexes; on a bad file the current run stays.
     #[wasm_bindgen(js_name = loadModel)]
-    pub fn load_model(&mut self, bytes: &[u8]) -> Result<(), JsError> {
+    pub fn load_model(&mut self, bytes: &[u8]) -> Res<()> {
         let model = modelfile::load_with(bytes, &BrowserJson).map_err(err)?;
-        self.trainer = Some(Trainer::for_evaluation(model, &self.digits).map_err(err)?);
-        Ok(())
+        self.0.load_model(model).map_err(err)
     }
 
-    fn trainer(&self) -> Result<&Trainer, JsError> {
-        self.trainer
-            .as_ref()
-            .ok_or_else(|| JsError::new("no model yet: start a run first"))
-    }
-
-    /// Advances the run by at most `max_batches` batches or `max_ms`
+    /// Advances the run by at most `max_batches` units or `max_ms`
     /// milliseconds; returns the progress object.
-    pub fn step(&mut self, max_batches: u32, max_ms: f64) -> Result<JsValue, JsError> {
-        let t = self
-            .trainer
-            .as_mut()
-            .ok_or_else(|| JsError::new("no run to step: start one first"))?;
-        if !(max_ms.is_finite() && max_ms > 0.0) {
-            return Err(JsError::new(&format!(
-                "time budget {max_ms} ms is not a positive number"
-            )));
-        }
-        to_js(&t.step(max_batches.max(1) as usize, max_ms / 1000.0))
+    pub fn step(&mut self, max_batches: u32, max_ms: f64) -> Res<JsValue> {
+        to_js(
+            &self
+                .0
+                .step(max_batches as usize, max_ms / 1000.0)
+                .map_err(err)?,
+        )
     }
 
     pub fn finished(&self) -> bool {
-        self.trainer.as_ref().is_some_and(Trainer::finished)
+        self.0.finished()
     }
 
-    pub fn results(&self) -> Result<JsValue, JsError> {
-        to_js(&self.trainer()?.results)
+    pub fn results(&self) -> Res<JsValue> {
+        to_js(self.0.run().map_err(err)?.results())
     }
 
-    pub fn config(&self) -> Result<JsValue, JsError> {
-        to_js(&self.trainer()?.model.config)
+    pub fn config(&self) -> Res<JsValue> {
+        to_js(self.0.run().map_err(err)?.config())
     }
 
     /// Reconstructions (0..1) of the given test digits, 784 values each.
-    pub fn reconstruct(&self, test_indices: &[u32]) -> Result<Vec<f32>, JsError> {
-        let t = self.trainer()?;
-        let x = self.test_rows(t, test_indices)?;
-        let rec = t
-            .model
-            .reconstruct(x.view())
-            .ok_or_else(|| JsError::new("this model has no decoder to reconstruct with"))?;
-        let k = 1.0 / t.model.config.scale.peak();
-        Ok(rec.iter().map(|v| (v * k).clamp(0.0, 1.0)).collect())
+    pub fn reconstruct(&self, test_indices: &[u32]) -> Res<Vec<f32>> {
+        self.0.reconstruct(&indices(test_indices)).map_err(err)
     }
 
-    /// The network's inputs (0..1, after any deskewing) for the given test
-    /// digits, 784 values each: what reconstructions are compared with.
-    pub fn inputs(&self, test_indices: &[u32]) -> Result<Vec<f32>, JsError> {
-        let t = self.trainer()?;
-        let k = 1.0 / t.model.config.scale.peak();
-        Ok(self
-            .test_rows(t, test_indices)?
-            .iter()
-            .map(|v| v * k)
-            .collect())
+    /// The network's inputs (0..1, after any deskewing) for these test digits.
+    pub fn inputs(&self, test_indices: &[u32]) -> Res<Vec<f32>> {
+        self.0.inputs(&indices(test_indices)).map_err(err)
     }
 
     /// Codes of the first `n` test digits, row-major (n × code width).
-    pub fn codes(&self, n: u32) -> Result<Vec<f32>, JsError> {
-        let t = self.trainer()?;
-        if t.model.encoder.is_none() {
-            return Err(JsError::new("this model has no encoder, so no code to map"));
-        }
-        let n = (n as usize).min(t.x_test().nrows());
-        Ok(t.model
-            .code(t.x_test().slice(ndarray::s![..n, ..]))
-            .iter()
-            .copied()
-            .collect())
+    pub fn codes(&self, n: u32) -> Res<Vec<f32>> {
+        self.0.codes(n as usize).map_err(err)
     }
 
     /// Encodes, reconstructs, classifies and looks up one image (784 values
     /// on the 0..1 scale, e.g. from the drawing pad).
-    pub fn analyse(&self, pixels: &[f32], radius: u32, limit: u32) -> Result<JsValue, JsError> {
-        let t = self.trainer()?;
-        if pixels.len() != PIXELS {
-            return Err(JsError::new(&format!(
-                "an image has 784 pixels; got {}",
-                pixels.len()
-            )));
-        }
-        if pixels.iter().any(|p| !p.is_finite()) {
-            return Err(JsError::new(
-                "the image contains a value that is not a finite number",
-            ));
-        }
-        let peak = t.model.config.scale.peak();
-        let clamped: Vec<f32> = pixels.iter().map(|p| p.clamp(0.0, 1.0)).collect();
-        let seen: Vec<f32> = if t.model.config.deskew {
-            data::deskew(&clamped).to_vec()
-        } else {
-            clamped
-        };
-        let x = Array2::from_shape_vec((1, PIXELS), seen.iter().map(|p| p * peak).collect())
-            .expect("784 values");
-        let code = t.model.code(x.view());
-        let probs = t.model.classify_code(code.view());
-        let hash_code = t.model.config.is_hash();
-        let thresholds = t
-            .index
-            .as_ref()
-            .map_or_else(|| vec![0.5; code.ncols()], |i| i.thresholds.clone());
-        let neighbours = match (&t.index, hash_code) {
-            (Some(index), true) => index.search(code.row(0), radius, limit as usize),
-            _ => Vec::new(),
-        };
-        to_js(&Analysis {
-            predicted: probs.as_ref().map(|p| argmax_rows(p)[0]),
-            probs: probs.map(|p| p.iter().copied().collect()),
-            bits: hash_code.then(|| {
-                code.iter()
-                    .zip(&thresholds)
-                    .map(|(&v, &t)| u8::from(v >= t))
-                    .collect()
-            }),
-            reconstruction: t
-                .model
-                .reconstruct(x.view())
-                .map(|r| r.iter().map(|v| (v / peak).clamp(0.0, 1.0)).collect()),
-            // Without an encoder the "code" would be the input itself.
-            code: if t.model.encoder.is_some() {
-                code.iter().copied().collect()
-            } else {
-                Vec::new()
-            },
-            input: seen,
-            neighbours,
-        })
+    pub fn analyse(&self, pixels: &[f32], radius: u32, limit: u32) -> Res<JsValue> {
+        to_js(
+            &self
+                .0
+                .analyse(pixels, radius, limit as usize)
+                .map_err(err)?,
+        )
     }
 
     /// The training digits found for test digit `i` within Hamming `radius`.
-    pub fn search(&self, test_index: u32, radius: u32, limit: u32) -> Result<JsValue, JsError> {
-        let t = self.trainer()?;
-        let index = t.index.as_ref().ok_or_else(|| {
-            JsError::new("no hash index yet: train a hash model to the end first")
-        })?;
-        let x = self.test_rows(t, &[test_index])?;
-        let code = t.model.code(x.view());
-        to_js(&index.search(code.row(0), radius, limit as usize))
+    pub fn search(&self, test_index: u32, radius: u32, limit: u32) -> Res<JsValue> {
+        to_js(
+            &self
+                .0
+                .search(test_index as usize, radius, limit as usize)
+                .map_err(err)?,
+        )
     }
 
     /// Bucket sizes, largest first: [[key, size], ...] (at most `top`).
-    pub fn occupancy(&self, top: u32) -> Result<JsValue, JsError> {
-        let t = self.trainer()?;
-        let index = t
-            .index
-            .as_ref()
-            .ok_or_else(|| JsError::new("no hash index yet"))?;
-        let occ: Vec<(String, usize)> = index
-            .occupancy()
-            .into_iter()
-            .take(top as usize)
-            .map(|(k, n)| (format!("{:0w$b}", k, w = index.bits), n))
-            .collect();
-        to_js(&occ)
+    pub fn occupancy(&self, top: u32) -> Res<JsValue> {
+        to_js(&self.0.occupancy(top as usize).map_err(err)?)
     }
 
-    /// Training digit `i` of the current run's split (784 bytes), to draw
-    /// what a hash lookup found.
+    /// Training digit `i` of the current run's split (784 bytes).
     #[wasm_bindgen(js_name = trainDigit)]
-    pub fn train_digit(&self, i: u32) -> Result<Vec<u8>, JsError> {
-        digit_of(&self.trainer()?.split.train, i, "training")
+    pub fn train_digit(&self, i: u32) -> Res<Vec<u8>> {
+        self.0.train_digit(i as usize).map_err(err)
     }
 
     /// Test digit `i` of the current run's split (784 bytes).
     #[wasm_bindgen(js_name = testDigit)]
-    pub fn test_digit(&self, i: u32) -> Result<Vec<u8>, JsError> {
-        digit_of(&self.trainer()?.split.test, i, "test")
+    pub fn test_digit(&self, i: u32) -> Res<Vec<u8>> {
+        self.0.test_digit(i as usize).map_err(err)
     }
 
     #[wasm_bindgen(js_name = testLabels)]
-    pub fn test_labels(&self) -> Result<Vec<u8>, JsError> {
-        Ok(self.trainer()?.split.test.labels.clone())
-    }
-
-    fn test_rows(&self, t: &Trainer, idx: &[u32]) -> Result<Array2<f32>, JsError> {
-        let n = t.x_test().nrows();
-        let idx: Vec<usize> = idx.iter().map(|&i| i as usize).collect();
-        if let Some(&bad) = idx.iter().find(|&&i| i >= n) {
-            return Err(JsError::new(&format!(
-                "test digit {bad} does not exist; there are {n}"
-            )));
-        }
-        Ok(t.x_test().select(Axis(0), &idx))
+    pub fn test_labels(&self) -> Res<Vec<u8>> {
+        self.0.test_labels().map_err(err)
     }
 }
 
@@ -427,16 +258,10 @@ impl Bench {
     /// `workload`: "w1", "w2", "w3" or "kernel"; the first `train` digits of
     /// the lab's data train, the rest evaluate.
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        lab: &Lab,
-        workload: &str,
-        train: u32,
-        batch: u32,
-        seed: u32,
-    ) -> Result<Bench, JsError> {
+    pub fn new(lab: &Lab, workload: &str, train: u32, batch: u32, seed: u32) -> Res<Bench> {
         crate::bench::Bench::new(
             workload,
-            &lab.digits,
+            lab.0.data(),
             train as usize,
             batch as usize,
             seed as u64,
@@ -465,9 +290,6 @@ impl Bench {
     }
 }
 
-/// Times one product shape for the bench page: `reps` products of the given
-/// form ("xw": X·W + b, "xtdz": Xᵀ·dZ, "dzwt": dZ·Wᵀ) on m × k by k × n
-/// operands filled with seeded values. Returns a checksum of the result.
 /// This browser's f32x4 multiply-add ceiling for the bench page
 /// (`bench::fma_peak`): `rounds` × 96 flops; returns a checksum.
 #[wasm_bindgen(js_name = fmaPeak)]
@@ -475,7 +297,10 @@ pub fn fma_peak(rounds: u32) -> f32 {
     crate::bench::fma_peak(rounds as usize)
 }
 
+/// Times one product shape for the bench page: `reps` products of the given
+/// form ("xw": X·W + b, "xtdz": Xᵀ·dZ, "dzwt": dZ·Wᵀ) on m × k by k × n
+/// operands filled with seeded values. Returns a checksum of the result.
 #[wasm_bindgen(js_name = gemmRepeat)]
-pub fn gemm_repeat(form: &str, m: u32, k: u32, n: u32, reps: u32) -> Result<f64, JsError> {
+pub fn gemm_repeat(form: &str, m: u32, k: u32, n: u32, reps: u32) -> Res<f64> {
     crate::bench::gemm_repeat(form, m as usize, k as usize, n as usize, reps as usize).map_err(err)
 }

@@ -2,14 +2,14 @@
 //! what is wrong, never a panic or a model poisoned with NaN.
 
 mod common;
-use aelab::activation::Activation::{Linear, Relu, Sigmoid};
 use aelab::data::Protocol;
-use aelab::experiments::{config, Preset};
-use aelab::net::LayerSpec;
-use aelab::optim::OptimSpec;
+use aelab::experiment::table::{config, Preset};
+use aelab::nn::activation::Activation::{Linear, Relu, Sigmoid};
+use aelab::nn::net::LayerSpec;
+use aelab::nn::optim::OptimSpec;
 use aelab::{Config, Trainer};
 
-fn l(width: usize, act: aelab::activation::Activation) -> LayerSpec {
+fn l(width: usize, act: aelab::nn::activation::Activation) -> LayerSpec {
     LayerSpec { width, act }
 }
 
@@ -98,10 +98,10 @@ fn absurd_settings_are_refused_with_a_reason() {
     for (want, change) in cases {
         let mut c = base();
         change(&mut c);
-        match Trainer::new(&c, &digits) {
+        match Trainer::new(&c, &digits, None) {
             Ok(_) => wrong.push(format!("accepted a config that should fail with {want:?}")),
-            Err(e) if !e.0.to_lowercase().contains(&want.to_lowercase()) => {
-                wrong.push(format!("{want:?}: got {:?}", e.0))
+            Err(e) if !e.message.to_lowercase().contains(&want.to_lowercase()) => {
+                wrong.push(format!("{want:?}: got {:?}", e.message))
             }
             Err(_) => {}
         }
@@ -116,7 +116,7 @@ fn a_batch_larger_than_the_data_is_refused() {
     d.pixels.truncate(200 * 784);
     let mut c = base();
     c.batch = 500;
-    let e = Trainer::new(&c, &d).err().unwrap().0;
+    let e = Trainer::new(&c, &d, None).err().unwrap().message;
     assert!(
         e.contains("batch size 500 is larger than the 160 training images"),
         "{e}"
@@ -127,9 +127,9 @@ fn a_batch_larger_than_the_data_is_refused() {
 fn stepping_a_finished_run_is_harmless() {
     let mut c = config("mnist_mlp_all", Preset::Best, Protocol::Browser).unwrap();
     c.sup_epochs = 1;
-    let mut t = Trainer::new(&c, &common::subset()).unwrap();
+    let mut t = Trainer::new(&c, &common::subset(), None).unwrap();
     let r = t.run().unwrap().clone();
     let p = t.step(10, 1.0);
     assert_eq!(p.fraction, 1.0);
-    assert_eq!(t.results, r);
+    assert_eq!(t.results(), &r);
 }

@@ -1,11 +1,11 @@
 //! Analytic gradients against central finite differences, for every activation
 //! and loss, through a chain of two nets (as encoder → decoder / head).
 
-use aelab::activation::Activation::{self, *};
-use aelab::layer::Init;
-use aelab::loss;
-use aelab::net::{LayerSpec, Net};
-use aelab::optim::{OptimSpec, Optimizer};
+use aelab::nn::activation::Activation::{self, *};
+use aelab::nn::dense::Init;
+use aelab::nn::loss;
+use aelab::nn::net::{LayerSpec, Net};
+use aelab::nn::optim::{OptimSpec, Optimizer};
 use aelab::rng::Rng;
 use ndarray::{Array1, Array2};
 

@@ -4,7 +4,7 @@
 
 mod common;
 use aelab::data::{self, Protocol};
-use aelab::experiments::{config, Preset};
+use aelab::experiment::table::{config, Preset};
 use aelab::{Config, Trainer};
 
 fn mnist_dir() -> std::path::PathBuf {
@@ -14,7 +14,11 @@ fn mnist_dir() -> std::path::PathBuf {
 }
 
 fn train(c: &Config, digits: &data::Digits) -> aelab::Results {
-    Trainer::new(c, digits).unwrap().run().unwrap().clone()
+    Trainer::new(c, digits, None)
+        .unwrap()
+        .run()
+        .unwrap()
+        .clone()
 }
 
 #[test]
@@ -66,7 +70,7 @@ fn autoencoder_reconstructs_better_than_the_mean_image() {
     c.ae_epochs = 5;
     c.sup_epochs = 1;
     c.propagate = false;
-    let mut t = Trainer::new(&c, &d).unwrap();
+    let mut t = Trainer::new(&c, &d, None).unwrap();
     while t.phase() == aelab::Phase::Prepare {
         t.step(100, f64::INFINITY);
     }
@@ -76,8 +80,8 @@ fn autoencoder_reconstructs_better_than_the_mean_image() {
     }
     // The mean image's per-pixel MSE on 0..1 is about 0.067; PCA-10 0.034.
     let x = t.x_test().to_owned();
-    let rec = t.model.reconstruct(x.view()).unwrap();
-    let mse = aelab::loss::mean_sq_err(rec.view(), x.view());
+    let rec = t.model().reconstruct(x.view()).unwrap();
+    let mse = aelab::nn::loss::mean_sq_err(rec.view(), x.view());
     assert!(mse < 0.034, "reconstruction MSE {mse}");
 }
 
@@ -118,22 +122,22 @@ fn divergence_stops_with_a_message_and_keeps_the_weights() {
     let mut c = config("mnist_mlp_all", Preset::Faithful, Protocol::Browser).unwrap();
     // A linear hidden layer on raw pixels with a huge learning rate: the
     // logits overflow within an epoch.
-    c.head = Some(vec![aelab::net::LayerSpec {
+    c.head = Some(vec![aelab::nn::net::LayerSpec {
         width: 10,
-        act: aelab::activation::Activation::Linear,
+        act: aelab::nn::activation::Activation::Linear,
     }]);
-    c.optim = aelab::optim::OptimSpec::Sgd {
+    c.optim = aelab::nn::optim::OptimSpec::Sgd {
         lr: 10.0,
         momentum: 0.9,
     };
-    let mut t = Trainer::new(&c, &d).unwrap();
-    let err = t.run().unwrap_err().0;
+    let mut t = Trainer::new(&c, &d, None).unwrap();
+    let err = t.run().unwrap_err().message;
     assert!(
         err.contains("diverged") && err.contains("epoch 1") && err.contains("lower learning rate"),
         "{err}"
     );
     assert_eq!(t.phase(), aelab::Phase::Failed);
-    assert!(t.model.all_finite(), "the kept weights are finite");
+    assert!(t.model().all_finite(), "the kept weights are finite");
 }
 
 #[test]
@@ -142,19 +146,19 @@ fn a_saved_model_loads_with_identical_figures_and_predictions() {
     let mut c = config("mnist_auto_1", Preset::Best, Protocol::Browser).unwrap();
     c.ae_epochs = 2;
     c.sup_epochs = 2;
-    let mut t = Trainer::new(&c, &d).unwrap();
+    let mut t = Trainer::new(&c, &d, None).unwrap();
     let before = t.run().unwrap().clone();
-    let bytes = aelab::modelfile::save(&t.model);
+    let bytes = aelab::modelfile::save(t.model());
     let loaded = aelab::modelfile::load(&bytes).unwrap();
     let mut again = Trainer::for_evaluation(loaded, &d).unwrap();
     let after = again.run().unwrap().clone();
     assert_eq!(after.test_accuracy, before.test_accuracy);
     assert_eq!(after.recon_mse, before.recon_mse);
     let x = t.x_test();
-    let p1 = t.model.classify_code(t.model.code(x).view()).unwrap();
+    let p1 = t.model().classify_code(t.model().code(x).view()).unwrap();
     let p2 = again
-        .model
-        .classify_code(again.model.code(x).view())
+        .model()
+        .classify_code(again.model().code(x).view())
         .unwrap();
     assert_eq!(p1, p2);
     assert!(again.log().iter().any(|l| l.contains("test report")));
@@ -167,7 +171,7 @@ fn a_denoising_autoencoder_learns_to_remove_noise() {
     c.propagate = false;
     c.denoise = 0.3;
     c.ae_epochs = 3;
-    let mut t = Trainer::new(&c, &d).unwrap();
+    let mut t = Trainer::new(&c, &d, None).unwrap();
     while t.phase() != aelab::Phase::Supervise {
         t.step(100, f64::INFINITY);
     }
@@ -175,9 +179,9 @@ fn a_denoising_autoencoder_learns_to_remove_noise() {
     let clean = t.x_test().to_owned();
     let mut r = aelab::rng::Rng::new(5);
     let noisy = clean.mapv(|v| v + (r.normal() * 0.3) as f32);
-    let out = t.model.reconstruct(noisy.view()).unwrap();
-    let noise_mse = aelab::loss::mean_sq_err(noisy.view(), clean.view());
-    let out_mse = aelab::loss::mean_sq_err(out.view(), clean.view());
+    let out = t.model().reconstruct(noisy.view()).unwrap();
+    let noise_mse = aelab::nn::loss::mean_sq_err(noisy.view(), clean.view());
+    let out_mse = aelab::nn::loss::mean_sq_err(out.view(), clean.view());
     // The noise alone costs 0.09 per pixel; the mean image about 0.067.
     assert!(
         out_mse < 0.04 && out_mse < noise_mse / 3.0,

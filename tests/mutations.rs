@@ -5,7 +5,7 @@
 //! fixed, reproducible corpus that runs in plain `cargo test`.
 
 use aelab::data::{self, Digits, Protocol, PIXELS};
-use aelab::experiments::{config, Preset};
+use aelab::experiment::table::{config, Preset};
 use aelab::rng::Rng;
 use aelab::{modelfile, Model};
 use std::panic::{catch_unwind, AssertUnwindSafe};

@@ -2,10 +2,10 @@
 //! both platforms must reproduce (tests/golden/runs.json).
 #![allow(dead_code)]
 
-use aelab::activation::Activation::{Linear, Relu, Sigmoid};
 use aelab::data::{self, Digits};
-use aelab::loss::ReconLoss;
-use aelab::net::LayerSpec;
+use aelab::nn::activation::Activation::{Linear, Relu, Sigmoid};
+use aelab::nn::loss::ReconLoss;
+use aelab::nn::net::LayerSpec;
 use aelab::{Config, Trainer};
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +20,7 @@ pub struct Figures {
     pub name: String,
     pub test_accuracy: Option<f64>,
     pub recon_mse: Option<f64>,
-    /// Σ|w| and Σw over every weight: a fingerprint of the trained model.
+    /// Σ|w| and Σw over every weight and bias: a fingerprint of the model.
     pub abs_sum: f64,
     pub sum: f64,
 }
@@ -56,12 +56,12 @@ pub fn configs() -> Vec<Config> {
 }
 
 pub fn run(config: &Config, digits: &Digits) -> Figures {
-    let mut t = Trainer::new(config, digits).expect("valid config");
+    let mut t = Trainer::new(config, digits, None).expect("valid config");
     let r = t.run().expect("training finishes").clone();
-    let weights = t.model.nets().flat_map(|(_, n)| {
+    let weights = t.model().nets().flat_map(|(_, n)| {
         n.layers
             .iter()
-            .flat_map(|l| l.w.iter().copied())
+            .flat_map(|l| l.w.iter().chain(l.b.iter()).copied())
             .collect::<Vec<_>>()
     });
     let (mut abs_sum, mut sum) = (0.0, 0.0);
@@ -117,7 +117,7 @@ pub fn assert_close(got: &Figures, want: &Figures) {
 /// around the tile sizes, zero rows and columns, k = 0, with and without a
 /// start row, writing into a C with padded rows that must stay untouched.
 pub fn check_kernel_against_reference() {
-    use aelab::kernel::{gemm, reference, MatRef, Start};
+    use aelab::linalg::kernel::{gemm, reference, MatRef, Start};
     let mut rng = aelab::rng::Rng::new(5);
     let mut random = |len: usize| -> Vec<f32> { (0..len).map(|_| rng.normal() as f32).collect() };
     // 16 and 48: whole 16-column panels, which Xᵀ·B runs in 2 × 16 tiles.
@@ -164,7 +164,7 @@ pub fn check_kernel_against_reference() {
 
 /// The vectorised exp and sigmoid against f64's, over the whole input range.
 pub fn check_vector_math() {
-    use aelab::simd::F32x4;
+    use aelab::linalg::simd::F32x4;
     let (mut worst_exp, mut worst_sig) = (0.0f64, 0.0f64);
     let mut x = -100.0f32;
     while x < 100.0 {

@@ -1,6 +1,6 @@
 use aelab::data::{self, Digits, Protocol};
-use aelab::experiments::{self, Preset, EXPERIMENTS};
-use aelab::{Results, Trainer};
+use aelab::experiment::table::{self, Preset, EXPERIMENTS};
+use aelab::{Results, Session, Trainer};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -58,11 +58,11 @@ fn bench(args: &[String]) -> Result<(), String> {
     }
     let bytes = std::fs::read(&subset)
         .map_err(|e| format!("{}: {e} (scripts/build.sh makes it)", subset.display()))?;
-    let digits = data::parse_subset(&bytes).map_err(|e| e.0)?;
+    let digits = data::parse_subset(&bytes).map_err(|e| e.message)?;
     println!("| workload | samples/s best | median | GFLOP/s | final |");
     println!("|---|---:|---:|---:|---|");
     for w in aelab::bench::WORKLOADS {
-        let mut b = aelab::bench::Bench::new(w, &digits, 8000, 32, 1).map_err(|e| e.0)?;
+        let mut b = aelab::bench::Bench::new(w, &digits, 8000, 32, 1).map_err(|e| e.message)?;
         let units = if w == "w3" { 20 } else { 250 };
         b.run(1);
         let mut secs: Vec<f64> = (0..3)
@@ -83,11 +83,10 @@ fn bench(args: &[String]) -> Result<(), String> {
         );
     }
     println!();
-    let source = data::read_mnist_dir(&data, "train").map_err(|e| e.0)?;
-    let mut c =
-        experiments::config("mnist_auto_2", Preset::Best, Protocol::Book).expect("known model");
+    let source = data::read_mnist_dir(&data, "train").map_err(|e| e.message)?;
+    let mut c = table::config("mnist_auto_2", Preset::Best, Protocol::Book).expect("known model");
     c.propagate = false;
-    let mut t = Trainer::new(&c, &source).map_err(|e| e.0)?;
+    let mut t = Trainer::new(&c, &source, None).map_err(|e| e.message)?;
     // One unit a call: a larger step would run on past the phase.
     while t.phase() != aelab::Phase::Autoencode {
         t.step(1, f64::INFINITY);
@@ -97,18 +96,20 @@ fn bench(args: &[String]) -> Result<(), String> {
         t.step(1, f64::INFINITY);
     }
     let secs = t0.elapsed().as_secs_f64();
-    let samples = (c.ae_epochs * (t.split.train.len() / c.batch) * c.batch) as f64;
-    // Forward 2·Σ(in·out) flops a sample, backward twice that.
-    let widths = [784usize, 64, 10, 64, 784];
-    let flops: f64 = widths
-        .windows(2)
-        .map(|w| 6.0 * (w[0] * w[1]) as f64)
-        .sum::<f64>()
-        * samples;
+    let n_train = t.split().train.len();
+    let samples = (c.ae_epochs * (n_train / c.batch) * c.batch) as f64;
+    let model = t.model();
+    let widths: Vec<usize> = [&model.encoder, &model.decoder]
+        .into_iter()
+        .flatten()
+        .flat_map(|net| aelab::flops::widths(net).into_iter().skip(1))
+        .collect();
+    let widths = [vec![data::PIXELS], widths].concat();
+    let flops = aelab::flops::training_per_sample(&widths) * samples;
     println!(
         "mnist_auto_2 best, autoencode phase: {} epochs x {} images, batch {}: {secs:.2} s, {:.0} samples/s, {:.1} GFLOP/s (reference: 306 s)",
         c.ae_epochs,
-        t.split.train.len(),
+        n_train,
         c.batch,
         samples / secs,
         flops / secs / 1e9
@@ -129,7 +130,7 @@ fn subset(args: &[String]) -> Result<(), String> {
                 .map_err(|e| format!("{dir}/{d}.json: {e}"))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let digits = data::subset_from_npm_json(&files).map_err(|e| e.0)?;
+    let digits = data::subset_from_npm_json(&files).map_err(|e| e.message)?;
     if let Some(parent) = PathBuf::from(out).parent() {
         std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
     }
@@ -155,10 +156,10 @@ fn parse_run(args: &[String]) -> Result<RunArgs, String> {
     let mut it = args.iter();
     let which = it.next().ok_or(USAGE)?;
     let models: Vec<&'static str> = if which == "all" {
-        experiments::names().collect()
+        table::names().collect()
     } else {
         vec![
-            experiments::find(which)
+            table::find(which)
                 .ok_or_else(|| format!("unknown model {which}; `aelab list` shows them"))?
                 .name,
         ]
@@ -189,10 +190,10 @@ fn parse_run(args: &[String]) -> Result<RunArgs, String> {
             }
             "--preset" => {
                 r.presets = match value()?.as_str() {
-                    "faithful" => vec![Preset::Faithful],
-                    "best" => vec![Preset::Best],
-                    "both" => vec![Preset::Faithful, Preset::Best],
-                    v => return Err(format!("--preset {v}: expected faithful, best or both")),
+                    "both" => Preset::ALL.to_vec(),
+                    v => vec![v
+                        .parse()
+                        .map_err(|e: aelab::Error| format!("--preset: {e} (or \"both\")"))?],
                 }
             }
             "--seed" => r.seed = Some(value()?.parse().map_err(|e| format!("--seed: {e}"))?),
@@ -208,11 +209,11 @@ fn parse_run(args: &[String]) -> Result<RunArgs, String> {
 
 fn load(r: &RunArgs) -> Result<Digits, String> {
     match r.protocol {
-        Protocol::Book => data::read_mnist_dir(&r.data, "train").map_err(|e| e.0),
+        Protocol::Book => data::read_mnist_dir(&r.data, "train").map_err(|e| e.message),
         Protocol::Browser => {
             let bytes = std::fs::read(&r.subset)
                 .map_err(|e| format!("{}: {e} (run scripts/build.sh first)", r.subset.display()))?;
-            data::parse_subset(&bytes).map_err(|e| e.0)
+            data::parse_subset(&bytes).map_err(|e| e.message)
         }
     }
 }
@@ -238,12 +239,12 @@ fn results_table(presets: &[Preset], rows: &[(String, Vec<(Preset, Results)>)]) 
     use std::fmt::Write as _;
     let mut t = String::from("| model | reference | ");
     for p in presets {
-        let _ = write!(t, "{} | ", format!("{p:?}").to_lowercase());
+        let _ = write!(t, "{} | ", p.name());
     }
     t.push_str("recon MSE (0..1, network input) | time |\n");
     let _ = writeln!(t, "|---|---|{}---|---|", "---|".repeat(presets.len()));
     for (name, per) in rows {
-        let e = experiments::find(name).expect("known");
+        let e = table::find(name).expect("known");
         let _ = write!(t, "| {name} | {} | ", pct(e.reference_accuracy));
         for (_, res) in per {
             let _ = write!(t, "{} | ", figure(res));
@@ -269,14 +270,14 @@ fn run(args: &[String]) -> Result<(), String> {
         Protocol::Browser => "browser",
     };
     let mut rows: Vec<(String, Vec<(Preset, Results)>)> = Vec::new();
-    // The k-NN graph depends only on the training images, so on the seed.
-    let mut graphs: std::collections::HashMap<u32, std::sync::Arc<aelab::propagate::Graph>> =
-        Default::default();
+    // One session for every run: runs on the same training inputs share its
+    // cached k-NN graph.
+    let mut session = Session::new(source);
     let mut json = Vec::new();
     for &name in &r.models {
         let mut per = Vec::new();
         for &preset in &r.presets {
-            let mut config = experiments::config(name, preset, r.protocol).expect("known model");
+            let mut config = table::config(name, preset, r.protocol).expect("known model");
             if let Some(seed) = r.seed {
                 config.seed = seed;
             }
@@ -285,40 +286,29 @@ fn run(args: &[String]) -> Result<(), String> {
                     code.width = bits;
                 }
             }
-            let preset_name = format!("{preset:?}").to_lowercase();
+            let preset_name = preset.name();
             eprintln!("== {name} ({preset_name}, {protocol_name} protocol)");
-            let mut trainer = Trainer::new(&config, &source).map_err(|e| e.0)?;
-            if let (true, Some(g)) = (
-                config.propagate || config.graph_weight > 0.0,
-                graphs.get(&config.seed),
-            ) {
-                trainer.reuse_graph(g.clone()).map_err(|e| e.0)?;
-            }
+            session.start(&config).map_err(|e| e.message)?;
             let mut last = -1.0;
-            while !trainer.finished() {
-                let p = trainer.step(usize::MAX, 0.5);
-                for line in &p.log {
-                    println!("{line}");
-                }
-                if !r.quiet && p.fraction - last >= 0.05 {
-                    eprint!(
-                        "\r  {:?} {:>5.1}% {:>6.1}s ",
-                        p.phase,
-                        p.fraction * 100.0,
-                        p.elapsed
-                    );
-                    let _ = std::io::stderr().flush();
-                    last = p.fraction;
-                }
-                if let Some(e) = p.error {
-                    return Err(format!("{name}: {e}"));
-                }
-            }
+            session
+                .finish(|p| {
+                    for line in &p.log {
+                        println!("{line}");
+                    }
+                    if !r.quiet && p.fraction - last >= 0.05 {
+                        eprint!(
+                            "\r  {:?} {:>5.1}% {:>6.1}s ",
+                            p.phase,
+                            p.fraction * 100.0,
+                            p.elapsed
+                        );
+                        let _ = std::io::stderr().flush();
+                        last = p.fraction;
+                    }
+                })
+                .map_err(|e| format!("{name}: {e}"))?;
             eprintln!();
-            if let Some(g) = trainer.graph() {
-                graphs.entry(config.seed).or_insert(g);
-            }
-            let res = trainer.results.clone();
+            let res = session.run().map_err(|e| e.message)?.results().clone();
             json.push(serde_json::json!({
                 "model": name,
                 "preset": preset_name,

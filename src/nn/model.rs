@@ -2,12 +2,12 @@
 //! (autoencoder) and an optional classifier head on the code. A plain MLP is a
 //! head on the raw input; a semantic-hash model has a sigmoid code and no head.
 
-use crate::activation::Activation;
-use crate::config::Config;
 use crate::data::{CLASSES, PIXELS};
 use crate::error::Result;
-use crate::gemm::matmul;
-use crate::net::{LayerSpec, Net};
+use crate::experiment::config::Config;
+use crate::linalg::gemm::matmul;
+use crate::nn::activation::Activation;
+use crate::nn::net::{LayerSpec, Net};
 use crate::rng::Rng;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 
@@ -137,7 +137,7 @@ fn row_times(v: ArrayView1<f32>, m: &Array2<f32>) -> Array1<f32> {
 mod tests {
     use super::*;
     use crate::data::Protocol;
-    use crate::experiments::{config, Preset};
+    use crate::experiment::table::{config, Preset};
     use crate::rng::Rng;
 
     #[test]
@@ -148,7 +148,7 @@ mod tests {
         let x = Array2::from_shape_simple_fn((20, PIXELS), || r.uniform() as f32);
         let before = m.reconstruct(x.view()).unwrap();
         let codes = m.code(x.view());
-        let (mean, rot) = crate::itq::itq(&codes, 10, 3);
+        let (mean, rot) = crate::retrieval::itq::itq(&codes, 10, 3);
         m.rotate_code(&mean, &rot);
         let after = m.reconstruct(x.view()).unwrap();
         let worst = (&before - &after).fold(0.0f32, |w, d| w.max(d.abs()));

@@ -2,14 +2,14 @@
 //! that crosses the JS boundary and sits in model files; `validate` says what
 //! is wrong with a bad one instead of letting training produce garbage.
 
-use crate::activation::Activation;
-use crate::bail;
 use crate::data::{PixelScale, Protocol, PIXELS};
-use crate::error::Result;
-use crate::layer::Init;
-use crate::loss::ReconLoss;
-use crate::net::LayerSpec;
-use crate::optim::OptimSpec;
+use crate::error::{Error, Result};
+use crate::nn::activation::Activation;
+use crate::nn::dense::Init;
+use crate::nn::loss::ReconLoss;
+use crate::nn::net::LayerSpec;
+use crate::nn::optim::OptimSpec;
+use crate::refuse;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -105,9 +105,13 @@ const MAX_WIDTH: usize = 4096;
 const MAX_EPOCHS: usize = 1000;
 const MAX_BATCH: usize = 4096;
 
-fn check_finite(name: &str, v: f64, lo: f64, hi: f64) -> Result<()> {
+/// `field` is the config key, `name` what the message calls it.
+fn check_finite(field: &str, name: &str, v: f64, lo: f64, hi: f64) -> Result<()> {
     if !v.is_finite() || v < lo || v > hi {
-        bail!("{name} = {v} is out of range; expected a number from {lo} to {hi}");
+        refuse!(
+            field,
+            "{name} = {v} is out of range; expected a number from {lo} to {hi}"
+        );
     }
     Ok(())
 }
@@ -123,6 +127,30 @@ impl Config {
         !self.decoder.is_empty() && self.head.is_none()
     }
 
+    /// Whether the run builds the k-NN graph: label propagation and the
+    /// graph term both read it.
+    pub fn needs_graph(&self) -> bool {
+        self.propagate || self.graph_weight > 0.0
+    }
+
+    /// Reads a config from any serde source (JSON natively, a JS object in
+    /// the browser), naming the field of a value of the wrong type or an
+    /// unknown field, then validates it.
+    pub fn parse<'de, D: serde::Deserializer<'de>>(source: D) -> Result<Config>
+    where
+        D::Error: std::fmt::Display,
+    {
+        let config: Config = serde_path_to_error::deserialize(source).map_err(|e| {
+            let path = e.path().to_string();
+            Error::in_field(
+                path.clone(),
+                format!("invalid config: {path}: {}", e.inner()),
+            )
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
     pub fn validate(&self) -> Result<()> {
         for (part, layers) in [("encoder", &self.encoder), ("decoder", &self.decoder)]
             .into_iter()
@@ -130,7 +158,8 @@ impl Config {
         {
             for (i, l) in layers.iter().enumerate() {
                 if l.width == 0 || l.width > MAX_WIDTH {
-                    bail!(
+                    refuse!(
+                        part,
                         "{part} layer {} has width {}; expected 1 to {MAX_WIDTH}",
                         i + 1,
                         l.width
@@ -140,18 +169,25 @@ impl Config {
         }
         if !self.decoder.is_empty() {
             if self.encoder.is_empty() {
-                bail!("a decoder needs an encoder (the code it decodes)");
+                refuse!(
+                    "decoder",
+                    "a decoder needs an encoder (the code it decodes)"
+                );
             }
             let last = self.decoder.last().map_or(0, |l| l.width);
             if last != PIXELS {
-                bail!("the decoder's last layer has width {last}; it must be {PIXELS} (one unit per pixel)");
+                refuse!("decoder", "the decoder's last layer has width {last}; it must be {PIXELS} (one unit per pixel)");
             }
         }
         if self.decoder.is_empty() && self.head.is_none() {
-            bail!("nothing to train: the model has neither a decoder nor a classifier head");
+            refuse!(
+                "head",
+                "nothing to train: the model has neither a decoder nor a classifier head"
+            );
         }
         if self.is_hash() && self.code_width() > 64 {
-            bail!(
+            refuse!(
+                "encoder",
                 "a hash code has {} bits; at most 64 are supported",
                 self.code_width()
             );
@@ -162,32 +198,47 @@ impl Config {
                 .last()
                 .is_some_and(|l| l.act != Activation::Sigmoid)
         {
-            bail!("binary cross-entropy needs a sigmoid decoder output; use MSE or make the last decoder layer sigmoid");
+            refuse!("recon_loss", "binary cross-entropy needs a sigmoid decoder output; use MSE or make the last decoder layer sigmoid");
         }
         if self.recon_loss == ReconLoss::Bce && self.scale == PixelScale::Raw {
-            bail!("binary cross-entropy needs pixels on the 0..1 scale");
+            refuse!(
+                "recon_loss",
+                "binary cross-entropy needs pixels on the 0..1 scale"
+            );
         }
         if self.batch == 0 || self.batch > MAX_BATCH {
-            bail!(
+            refuse!(
+                "batch",
                 "batch size {} is out of range; expected 1 to {MAX_BATCH}",
                 self.batch
             );
         }
         if self.ae_epochs > MAX_EPOCHS || self.sup_epochs > MAX_EPOCHS {
-            bail!(
+            refuse!(
+                if self.ae_epochs > MAX_EPOCHS {
+                    "ae_epochs"
+                } else {
+                    "sup_epochs"
+                },
                 "epochs ({} autoencode, {} supervised) out of range; expected at most {MAX_EPOCHS}",
                 self.ae_epochs,
                 self.sup_epochs
             );
         }
         if self.ae_epochs + self.sup_epochs == 0 {
-            bail!("epochs are 0: there is nothing to train");
+            refuse!("sup_epochs", "epochs are 0: there is nothing to train");
         }
         if !self.decoder.is_empty() && self.ae_epochs == 0 && self.head.is_none() {
-            bail!("autoencode epochs are 0 and there is no classifier: nothing to train");
+            refuse!(
+                "ae_epochs",
+                "autoencode epochs are 0 and there is no classifier: nothing to train"
+            );
         }
         if self.head.is_some() && self.sup_epochs == 0 && self.decoder.is_empty() {
-            bail!("supervised epochs are 0 and there is no decoder: nothing to train");
+            refuse!(
+                "sup_epochs",
+                "supervised epochs are 0 and there is no decoder: nothing to train"
+            );
         }
         let (lr, momentum_or_beta) = match self.optim {
             OptimSpec::Adam {
@@ -196,41 +247,82 @@ impl Config {
                 beta2,
                 eps,
             } => {
-                check_finite("beta1", beta1 as f64, 0.0, 0.999_999)?;
-                check_finite("beta2", beta2 as f64, 0.0, 0.999_999_9)?;
-                check_finite("eps", eps as f64, 1e-12, 1.0)?;
+                check_finite("optim.beta1", "beta1", beta1 as f64, 0.0, 0.999_999)?;
+                check_finite("optim.beta2", "beta2", beta2 as f64, 0.0, 0.999_999_9)?;
+                check_finite("optim.eps", "eps", eps as f64, 1e-12, 1.0)?;
                 (lr, beta1)
             }
             OptimSpec::Sgd { lr, momentum } => (lr, momentum),
         };
         if !(lr.is_finite() && lr > 0.0 && lr <= 10.0) {
-            bail!("learning rate {lr} is out of range; expected more than 0 and at most 10");
+            refuse!(
+                "optim.lr",
+                "learning rate {lr} is out of range; expected more than 0 and at most 10"
+            );
         }
-        check_finite("momentum", momentum_or_beta as f64, 0.0, 0.999_999)?;
-        check_finite("weight decay", self.weight_decay as f64, 0.0, 1.0)?;
-        check_finite("denoising noise", self.denoise as f64, 0.0, 1000.0)?;
-        check_finite("code noise", self.code_noise as f64, 0.0, 1000.0)?;
-        check_finite("graph weight", self.graph_weight as f64, 0.0, 1000.0)?;
+        check_finite(
+            "optim.momentum",
+            "momentum",
+            momentum_or_beta as f64,
+            0.0,
+            0.999_999,
+        )?;
+        check_finite(
+            "weight_decay",
+            "weight decay",
+            self.weight_decay as f64,
+            0.0,
+            1.0,
+        )?;
+        check_finite(
+            "denoise",
+            "denoising noise",
+            self.denoise as f64,
+            0.0,
+            1000.0,
+        )?;
+        check_finite(
+            "code_noise",
+            "code noise",
+            self.code_noise as f64,
+            0.0,
+            1000.0,
+        )?;
+        check_finite(
+            "graph_weight",
+            "graph weight",
+            self.graph_weight as f64,
+            0.0,
+            1000.0,
+        )?;
         if self.graph_weight > 0.0 && self.decoder.is_empty() {
-            bail!("the graph term acts in the autoencode phase; this model has no decoder");
+            refuse!(
+                "graph_weight",
+                "the graph term acts in the autoencode phase; this model has no decoder"
+            );
         }
         if !(self.label_fraction > 0.0 && self.label_fraction <= 1.0) {
-            bail!(
+            refuse!(
+                "label_fraction",
                 "label fraction {} is out of range; expected more than 0 and at most 1",
                 self.label_fraction
             );
         }
         if self.shift > 8 {
-            bail!(
+            refuse!(
+                "shift",
                 "shift {} is out of range; expected 0 to 8 pixels",
                 self.shift
             );
         }
         if self.propagate && self.head.is_none() {
-            bail!("label propagation feeds a classifier; this model has none");
+            refuse!(
+                "propagate",
+                "label propagation feeds a classifier; this model has none"
+            );
         }
         if self.report_every == 0 {
-            bail!("report_every must be at least 1 epoch");
+            refuse!("report_every", "report_every must be at least 1 epoch");
         }
         Ok(())
     }

@@ -2,13 +2,13 @@
 //! `faithful` is the reference's exact recipe; `best` keeps its layer widths
 //! and label budget and changes everything else.
 
-use crate::activation::Activation::{self, Linear, Relu, Sigmoid};
-use crate::config::Config;
 use crate::data::{PixelScale, Protocol};
-use crate::layer::Init;
-use crate::loss::ReconLoss;
-use crate::net::LayerSpec;
-use crate::optim::OptimSpec;
+use crate::experiment::config::Config;
+use crate::nn::activation::Activation::{self, Linear, Relu, Sigmoid};
+use crate::nn::dense::Init;
+use crate::nn::loss::ReconLoss;
+use crate::nn::net::LayerSpec;
+use crate::nn::optim::OptimSpec;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,6 +16,32 @@ use serde::{Deserialize, Serialize};
 pub enum Preset {
     Faithful,
     Best,
+}
+
+impl Preset {
+    pub const ALL: [Preset; 2] = [Preset::Faithful, Preset::Best];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Preset::Faithful => "faithful",
+            Preset::Best => "best",
+        }
+    }
+}
+
+impl std::str::FromStr for Preset {
+    type Err = crate::error::Error;
+
+    fn from_str(s: &str) -> crate::error::Result<Preset> {
+        Preset::ALL
+            .into_iter()
+            .find(|p| p.name() == s)
+            .ok_or_else(|| {
+                crate::error::Error::new(format!(
+                    "unknown preset {s:?}; expected \"faithful\" or \"best\""
+                ))
+            })
+    }
 }
 
 /// One row of the reference table.

@@ -1,8 +1,8 @@
 //! A stack of dense layers with the buffers one training step needs, sized once
 //! per batch size so steps allocate nothing.
 
-use crate::activation::Activation;
-use crate::layer::{Dense, Init};
+use crate::nn::activation::Activation;
+use crate::nn::dense::{Dense, Init};
 use crate::rng::Rng;
 use ndarray::{Array1, Array2, ArrayView2};
 use serde::{Deserialize, Serialize};

@@ -1,7 +1,7 @@
 //! Losses. Each returns the batch-mean loss and writes its gradient w.r.t. the
 //! net's output into `grad` (already divided by the batch size).
 
-use crate::simd::{F32x4, EXP_MAX_ARG};
+use crate::linalg::simd::{F32x4, EXP_MAX_ARG};
 use ndarray::{Array2, ArrayView2, Zip};
 use serde::{Deserialize, Serialize};
 

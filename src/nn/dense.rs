@@ -1,7 +1,7 @@
 //! A dense layer: y = act(x·W + b), W stored input-major (n_in × n_out).
 
-use crate::activation::Activation;
-use crate::gemm;
+use crate::linalg::gemm;
+use crate::nn::activation::Activation;
 use crate::rng::Rng;
 use ndarray::{Array1, Array2, ArrayView2};
 use serde::{Deserialize, Serialize};

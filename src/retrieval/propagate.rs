@@ -5,7 +5,7 @@
 //! 96% of the unlabelled training images correctly; the test part is never used.
 
 use crate::data::{CLASSES, SIDE};
-use crate::gemm;
+use crate::linalg::gemm;
 use ndarray::{s, Array2, ArrayView2, ArrayViewMut2};
 
 pub const K: usize = 10;
@@ -53,7 +53,7 @@ fn blur_pass(src: &[f32], dst: &mut [f32], g: &[f32], step: usize) {
 }
 
 /// The k-NN graph, filled a chunk of rows at a time.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Graph {
     /// Blurred unit rows, n × cols, filled a chunk at a time (reserved, not
     /// zeroed, up front: a 25 MB memset in one step would freeze a frame);
@@ -195,7 +195,7 @@ impl Spreading {
 
     /// The propagated labels; the labelled images keep their own.
     pub fn labels(&self, known: &[u8], labelled: usize) -> Vec<u8> {
-        let mut out = crate::loss::argmax_rows(&self.scores);
+        let mut out = crate::nn::loss::argmax_rows(&self.scores);
         out[..labelled].copy_from_slice(&known[..labelled]);
         out
     }

@@ -1,6 +1,6 @@
 //! Optimisers. The state is per net, shaped like its parameters.
 
-use crate::net::Net;
+use crate::nn::net::Net;
 use ndarray::{Array1, Array2, Zip};
 use serde::{Deserialize, Serialize};
 

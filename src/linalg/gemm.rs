@@ -5,7 +5,7 @@
 //! the few small products elsewhere.
 
 #[cfg(target_arch = "wasm32")]
-use crate::kernel::{self, MatRef, Start};
+use crate::linalg::kernel::{self, MatRef, Start};
 #[cfg(not(target_arch = "wasm32"))]
 use ndarray::linalg::general_mat_mul;
 use ndarray::{Array1, Array2, ArrayView2, LinalgScalar};
@@ -76,7 +76,7 @@ pub fn weight_grads(
     db: &mut Array1<f32>,
 ) {
     match (db.as_slice_mut(), dz.as_slice()) {
-        (Some(d), Some(z)) => crate::simd::column_sums(z, d),
+        (Some(d), Some(z)) => crate::linalg::simd::column_sums(z, d),
         _ => {
             db.fill(0.0);
             for row in dz.rows() {

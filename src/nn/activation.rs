@@ -1,7 +1,7 @@
 //! Element-wise activations. Derivatives are written in terms of the output y,
 //! which is what the layer keeps from its forward pass.
 
-use crate::simd::F32x4;
+use crate::linalg::simd::F32x4;
 use ndarray::{ArrayView2, ArrayViewMut2, Zip};
 use serde::{Deserialize, Serialize};
 
@@ -34,7 +34,7 @@ impl Activation {
             // Vectorised: the decoder's 784 sigmoids a digit would otherwise
             // cost as much as its matrix products.
             Activation::Sigmoid => match z.as_slice_mut() {
-                Some(v) => crate::simd::map_in_place(v, F32x4::sigmoid),
+                Some(v) => crate::linalg::simd::map_in_place(v, F32x4::sigmoid),
                 None => z.mapv_inplace(sigmoid),
             },
             Activation::Tanh => z.mapv_inplace(f32::tanh),

@@ -3,7 +3,7 @@
 //! little of the code as possible. Alternates B = sign(VR) with the
 //! orthogonal Procrustes solution R = U Wᵀ from the SVD of Vᵀ B.
 
-use crate::gemm::matmul;
+use crate::linalg::gemm::matmul;
 use crate::rng::Rng;
 use ndarray::{Array1, Array2, Axis};
 
@@ -48,9 +48,9 @@ impl Itq {
         }
     }
 
-    /// (mean, R).
-    pub fn result(self) -> (Array1<f64>, Array2<f64>) {
-        (self.mean, self.r)
+    /// (mean, R) as the iterations so far leave them.
+    pub fn result(&self) -> (Array1<f64>, Array2<f64>) {
+        (self.mean.clone(), self.r.clone())
     }
 }
 

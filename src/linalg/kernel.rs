@@ -9,7 +9,7 @@
 // bounds the compiler keeps every accumulator in a register.
 #![allow(clippy::needless_range_loop)]
 
-use crate::simd::F32x4;
+use crate::linalg::simd::F32x4;
 use std::cell::RefCell;
 
 /// Rows of C per tile.

@@ -1,0 +1,4 @@
+//! What a run is: its configuration (`config`) and the reference experiments
+//! as a table of configurations (`table`).
+pub mod config;
+pub mod table;

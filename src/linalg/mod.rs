@@ -1,0 +1,5 @@
+//! Linear algebra: the 4-lane vector type and its maths (`simd`), the blocked
+//! f32x4 GEMM (`kernel`), and the three products of a layer (`gemm`).
+pub mod gemm;
+pub mod kernel;
+pub mod simd;

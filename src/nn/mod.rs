@@ -1,0 +1,8 @@
+//! Networks: activations, dense layers, nets of them, losses, optimisers, and
+//! the model (encoder, decoder, classifier head) every experiment trains.
+pub mod activation;
+pub mod dense;
+pub mod loss;
+pub mod model;
+pub mod net;
+pub mod optim;

@@ -1,0 +1,143 @@
+//! A session: the loaded digits, the current run (at most one), the cache of
+//! the last k-NN graph, and the queries on a finished model (`queries`).
+//! The page (`web`) and the CLI both drive one, so every decision about
+//! runs, caches and queries is made here, where native tests reach it.
+
+mod queries;
+
+pub use queries::Analysis;
+
+use crate::data::{Digits, PixelScale, Protocol};
+use crate::error::{Error, Result};
+use crate::experiment::config::Config;
+use crate::nn::model::Model;
+use crate::retrieval::propagate::Graph;
+use crate::train::{Progress, Trainer};
+use std::sync::Arc;
+
+/// Everything a k-NN graph of the training inputs depends on: which data,
+/// which split of it (protocol and seed), and how the images were prepared.
+/// The graph's own constants (k, blur, temperature) are fixed in the code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GraphKey {
+    data: u64,
+    protocol: Protocol,
+    seed: u32,
+    scale: PixelScale,
+    deskew: bool,
+}
+
+impl GraphKey {
+    fn of(config: &Config, data: u64) -> GraphKey {
+        GraphKey {
+            data,
+            protocol: config.protocol,
+            seed: config.seed,
+            scale: config.scale,
+            deskew: config.deskew,
+        }
+    }
+}
+
+pub struct Session {
+    data: Digits,
+    /// Tells data sets apart in the graph key; a new one for new data.
+    data_id: u64,
+    run: Option<Trainer>,
+    graph: Option<(GraphKey, Arc<Graph>)>,
+}
+
+impl Session {
+    pub fn new(data: Digits) -> Session {
+        Session {
+            data,
+            data_id: 0,
+            run: None,
+            graph: None,
+        }
+    }
+
+    pub fn data(&self) -> &Digits {
+        &self.data
+    }
+
+    /// Starts a new run from `config`. Transactional: the run is built (the
+    /// config validated against the data, the model made) before it
+    /// replaces the current one, so a refused config leaves the current run
+    /// and its model exactly as they were.
+    pub fn start(&mut self, config: &Config) -> Result<()> {
+        self.keep_graph();
+        let key = GraphKey::of(config, self.data_id);
+        let cached = match &self.graph {
+            Some((k, g)) if *k == key && config.needs_graph() => Some(g.clone()),
+            _ => None,
+        };
+        let run = Trainer::new(config, &self.data, cached)?;
+        self.run = Some(run);
+        Ok(())
+    }
+
+    /// Replaces the current run with the evaluation of a trained model (e.g.
+    /// read from a file); on refusal the current run stays.
+    pub fn load_model(&mut self, model: Model) -> Result<()> {
+        let run = Trainer::for_evaluation(model, &self.data)?;
+        self.keep_graph();
+        self.run = Some(run);
+        Ok(())
+    }
+
+    pub fn reset(&mut self) {
+        self.keep_graph();
+        self.run = None;
+    }
+
+    /// Remembers the current run's graph for later runs on the same inputs.
+    fn keep_graph(&mut self) {
+        if let Some(run) = &self.run {
+            if let Some(g) = run.graph().filter(|g| g.complete()) {
+                self.graph = Some((GraphKey::of(run.config(), self.data_id), g));
+            }
+        }
+    }
+
+    /// The key the cached graph was built for, if there is one.
+    pub fn cached_graph(&self) -> Option<GraphKey> {
+        self.graph.as_ref().map(|(k, _)| *k)
+    }
+
+    pub fn run(&self) -> Result<&Trainer> {
+        self.run
+            .as_ref()
+            .ok_or_else(|| Error::new("no model yet: start a run first"))
+    }
+
+    /// Advances the run by at most `max_units` units or `max_secs` seconds.
+    pub fn step(&mut self, max_units: usize, max_secs: f64) -> Result<Progress> {
+        if !(max_secs > 0.0) {
+            crate::bail!("time budget {max_secs} s is not a positive number");
+        }
+        let run = self
+            .run
+            .as_mut()
+            .ok_or_else(|| Error::new("no run to step: start one first"))?;
+        Ok(run.step(max_units.max(1), max_secs))
+    }
+
+    /// Steps the run to its end (CLI, tests), passing each progress to `see`.
+    pub fn finish(&mut self, mut see: impl FnMut(&Progress)) -> Result<()> {
+        loop {
+            let p = self.step(usize::MAX, 0.5)?;
+            see(&p);
+            if let Some(e) = p.error {
+                return Err(Error::new(e));
+            }
+            if self.finished() {
+                return Ok(());
+            }
+        }
+    }
+
+    pub fn finished(&self) -> bool {
+        self.run.as_ref().is_some_and(Trainer::finished)
+    }
+}

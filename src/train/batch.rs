@@ -1,0 +1,228 @@
+//! The maths of one training batch: gathering it (with the shift
+//! augmentation and graph-neighbour pairs), the autoencode step (denoising,
+//! MSE or binary cross-entropy, the graph term) and the supervised step
+//! (softmax cross-entropy, the encoder fine-tuned unless frozen). A step
+//! applies its update only when the cost and every gradient are finite, so a
+//! diverging batch leaves the model as it was.
+
+use super::context::Context;
+use super::progress::Span;
+use crate::data::{PIXELS, SIDE};
+use crate::error::Result;
+use crate::nn::loss::{self, ReconLoss};
+use crate::nn::model::Model;
+use crate::nn::net::Net;
+use crate::retrieval::propagate::{self, Graph};
+use ndarray::Array2;
+
+/// A batch's inputs: rows B.. hold graph neighbours when the graph term is on.
+pub struct Buffers {
+    xb: Array2<f32>,
+    /// The noisy copy the encoder sees when denoising.
+    xin: Array2<f32>,
+    yb: Vec<u8>,
+}
+
+impl Buffers {
+    pub fn new(rows: usize) -> Buffers {
+        Buffers {
+            xb: Array2::zeros((rows, PIXELS)),
+            xin: Array2::zeros((rows, PIXELS)),
+            yb: Vec::with_capacity(rows),
+        }
+    }
+
+    /// Copies training rows `rows` into the first rows of the batch; for the
+    /// supervised phase also their labels, and shifted by a random offset of
+    /// up to `shift` pixels when augmenting.
+    pub fn gather(&mut self, ctx: &mut Context, rows: &[usize], supervised: bool) {
+        self.yb.clear();
+        let shift = if supervised {
+            ctx.model.config.shift
+        } else {
+            0
+        } as i32;
+        for (r, &i) in rows.iter().enumerate() {
+            let src = ctx.x.train.row(i);
+            let mut dst = self.xb.row_mut(r);
+            match shift {
+                0 => dst.assign(&src),
+                s => {
+                    let span = (2 * s + 1) as usize;
+                    let dx = ctx.streams.shift.below(span) as i32 - s;
+                    let dy = ctx.streams.shift.below(span) as i32 - s;
+                    shift_into(
+                        src.as_slice().expect("rows are contiguous"),
+                        dst.as_slice_mut().expect("contiguous"),
+                        dx,
+                        dy,
+                    );
+                }
+            }
+            if supervised {
+                self.yb.push(ctx.sup_labels[i]);
+            }
+        }
+    }
+
+    /// Fills the second half of the batch: row B + r holds a random graph
+    /// neighbour of row r.
+    pub fn gather_neighbours(&mut self, ctx: &mut Context, graph: &Graph, rows: &[usize]) {
+        let b = rows.len();
+        for (r, &i) in rows.iter().enumerate() {
+            let j = graph.neighbours[i][ctx.streams.pairs.below(propagate::K)] as usize;
+            self.xb.row_mut(b + r).assign(&ctx.x.train.row(j));
+        }
+    }
+}
+
+fn grads_finite(net: &Net) -> bool {
+    fn finite<D: ndarray::Dimension>(g: &ndarray::Array<f32, D>) -> bool {
+        match g.as_slice() {
+            Some(s) => crate::linalg::simd::all_finite(s),
+            None => g.iter().all(|v| v.is_finite()),
+        }
+    }
+    net.dw.iter().all(finite) && net.db.iter().all(finite)
+}
+
+/// One autoencode step; returns (cost, gradients finite).
+pub fn autoencode(ctx: &mut Context, buf: &mut Buffers, span: &mut Span) -> Result<(f32, bool)> {
+    let Context {
+        model,
+        opts,
+        streams,
+        ..
+    } = ctx;
+    let Model {
+        encoder: Some(enc),
+        decoder: Some(dec),
+        config: c,
+        ..
+    } = model
+    else {
+        crate::bail!("the autoencode phase needs an encoder and a decoder");
+    };
+    let (Some(enc_opt), Some(dec_opt)) = (opts.encoder.as_mut(), opts.decoder.as_mut()) else {
+        crate::bail!("the autoencode phase needs the encoder's and decoder's optimisers");
+    };
+    // The noisy copy exists only for denoising; otherwise the clean batch
+    // is the input.
+    if c.denoise > 0.0 {
+        buf.xin.assign(&buf.xb);
+        let s = c.denoise as f64 * c.scale.peak() as f64;
+        let rng = &mut streams.noise;
+        buf.xin.mapv_inplace(|v| v + (rng.normal() * s) as f32);
+    }
+    let input = if c.denoise > 0.0 { &buf.xin } else { &buf.xb };
+    let code = enc.forward(input.view(), Some(&mut streams.noise));
+    let cost = match c.recon_loss {
+        ReconLoss::Mse => {
+            dec.forward(code.view(), None);
+            let (y, g) = dec.output_and_grad();
+            loss::mse(y, buf.xb.view(), g)
+        }
+        ReconLoss::Bce => {
+            let (z, g) = dec.forward_logits(code.view(), None);
+            loss::bce_logits(z, buf.xb.view(), g)
+        }
+    };
+    let (y, _) = dec.output_and_grad();
+    let k = 1.0 / c.scale.peak() as f64;
+    span.sq_err += loss::mean_sq_err(y.view(), buf.xb.view()) * k * k;
+    let (code, dcode) = enc.output_and_grad();
+    dec.backward(code.view(), c.recon_loss == ReconLoss::Bce, Some(dcode));
+    let mut cost = cost;
+    if c.graph_weight > 0.0 {
+        // λ · mean over pairs of |c_anchor − c_neighbour|², pairs being
+        // rows (r, B + r); its gradient joins the reconstruction's.
+        let b = code.nrows() / 2;
+        let k = 2.0 * c.graph_weight / b as f32;
+        let mut pair = 0.0f32;
+        for r in 0..b {
+            for j in 0..code.ncols() {
+                let d = code[[r, j]] - code[[b + r, j]];
+                pair += d * d;
+                dcode[[r, j]] += k * d;
+                dcode[[b + r, j]] -= k * d;
+            }
+        }
+        cost += c.graph_weight * pair / b as f32;
+    }
+    enc.backward(input.view(), false, None);
+    let ok = cost.is_finite() && grads_finite(enc) && grads_finite(dec);
+    if ok {
+        enc_opt.step(enc);
+        dec_opt.step(dec);
+    }
+    Ok((cost, ok))
+}
+
+/// One supervised step; returns (cost, gradients finite).
+pub fn supervise(ctx: &mut Context, buf: &mut Buffers, span: &mut Span) -> Result<(f32, bool)> {
+    let Context {
+        model,
+        opts,
+        streams,
+        ..
+    } = ctx;
+    let Model {
+        encoder,
+        head: Some(head),
+        config: c,
+        ..
+    } = model
+    else {
+        crate::bail!("the supervised phase needs a classifier head");
+    };
+    let Some(head_opt) = opts.head.as_mut() else {
+        crate::bail!("the supervised phase needs the head's optimiser");
+    };
+    let train_encoder = !c.freeze_encoder;
+    let input = match encoder {
+        Some(enc) => enc.forward(buf.xb.view(), Some(&mut streams.noise)).view(),
+        None => buf.xb.view(),
+    };
+    head.forward(input, None);
+    let (logits, g) = head.output_and_grad();
+    let (cost, correct) = loss::softmax_xent(logits, &buf.yb, g);
+    span.correct += correct;
+    span.seen += buf.yb.len();
+    let mut ok = cost.is_finite();
+    match encoder {
+        Some(enc) => {
+            let (code, dcode) = enc.output_and_grad();
+            head.backward(code.view(), true, train_encoder.then_some(dcode));
+            if train_encoder {
+                enc.backward(buf.xb.view(), false, None);
+                ok &= grads_finite(enc);
+            }
+        }
+        None => head.backward(buf.xb.view(), true, None),
+    }
+    ok &= grads_finite(head);
+    if ok {
+        head_opt.step(head);
+        if let (Some(enc), true) = (encoder.as_mut(), train_encoder) {
+            if let Some(o) = opts.encoder.as_mut() {
+                o.step(enc);
+            }
+        }
+    }
+    Ok((cost, ok))
+}
+
+/// Copies a 28×28 image shifted by (dx, dy) pixels, filling with zeros.
+fn shift_into(src: &[f32], dst: &mut [f32], dx: i32, dy: i32) {
+    let side = SIDE as i32;
+    for y in 0..side {
+        for x in 0..side {
+            let (sx, sy) = (x - dx, y - dy);
+            dst[(y * side + x) as usize] = if (0..side).contains(&sx) && (0..side).contains(&sy) {
+                src[(sy * side + sx) as usize]
+            } else {
+                0.0
+            };
+        }
+    }
+}
