@@ -2,10 +2,14 @@
 // TensorFlow.js (wasm backend, SIMD, one thread; model.fit and a hand-written
 // loop) and plain JS, one after another in this tab. Results go into the
 // table and `window.benchResults`; bench/run.mjs drives it headlessly.
-import init, { Lab, Bench } from '/lab/pkg/aelab.js';
+import init, { Bench, fmaPeak, gemmRepeat, Lab } from '/lab/pkg/aelab.js';
 // The same glue under another URL is a second module instance: the plain SIMD build.
-import initPlain, { Lab as LabPlain, Bench as BenchPlain, gemmRepeat as gemmRepeatPlain, fmaPeak as fmaPeakPlain } from '/lab/pkg/aelab.js?simd';
-import { gemmRepeat, fmaPeak } from '/lab/pkg/aelab.js';
+import initPlain, {
+  Bench as BenchPlain,
+  fmaPeak as fmaPeakPlain,
+  gemmRepeat as gemmRepeatPlain,
+  Lab as LabPlain,
+} from '/lab/pkg/aelab.js?simd';
 import { engineBuild, RELAXED } from '/lab/wasm.js';
 import { PlainMlp } from './plain.js';
 
@@ -36,7 +40,9 @@ function flopsPerSample(w) {
 }
 
 const status = document.getElementById('status');
-const say = (s) => { status.textContent = s; };
+const say = (s) => {
+  status.textContent = s;
+};
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
 function median(v) {
@@ -51,10 +57,18 @@ function aelabEngine(name, BenchClass, lab) {
   return {
     name,
     workloads: ['w1', 'w2', 'w3', 'kernel'],
-    setup(w) { b = new BenchClass(lab, w, TRAIN, BATCH, 1); },
-    run(units) { b.run(units); },
-    evaluate() { return b.evaluate(); },
-    dispose() { b.free(); },
+    setup(w) {
+      b = new BenchClass(lab, w, TRAIN, BATCH, 1);
+    },
+    run(units) {
+      b.run(units);
+    },
+    evaluate() {
+      return b.evaluate();
+    },
+    dispose() {
+      b.free();
+    },
   };
 }
 
@@ -70,7 +84,10 @@ function plainEngine(data) {
     },
     run(units) {
       for (let u = 0; u < units; u++) {
-        if (w === 'w3') { net.forward(data.xEval, 2000); continue; }
+        if (w === 'w3') {
+          net.forward(data.xEval, 2000);
+          continue;
+        }
         if (cursor + BATCH > TRAIN) cursor = 0;
         const x = data.x.subarray(cursor * 784, (cursor + BATCH) * 784);
         net.forward(x, BATCH);
@@ -103,7 +120,7 @@ function tfModel(w, forFit) {
 
 function tfEngine(data, mode) {
   let model, w, cursor, opt, batches, xEval;
-  const lossOf = (pred, yb) => w === 'w1' ? tf.losses.softmaxCrossEntropy(yb, pred) : tf.losses.meanSquaredError(yb, pred);
+  const lossOf = (pred, yb) => (w === 'w1' ? tf.losses.softmaxCrossEntropy(yb, pred) : tf.losses.meanSquaredError(yb, pred));
   return {
     name: `TF.js wasm (${mode})`,
     workloads: mode === 'fit' ? ['w1', 'w2', 'w3'] : ['w1', 'w2'],
@@ -164,7 +181,10 @@ function tfEngine(data, mode) {
     dispose() {
       model.dispose();
       xEval.dispose();
-      batches?.forEach((b) => { b.x.dispose(); if (b.y !== b.x) b.y.dispose(); });
+      batches?.forEach((b) => {
+        b.x.dispose();
+        if (b.y !== b.x) b.y.dispose();
+      });
       batches = null;
       opt?.dispose?.();
     },
@@ -212,7 +232,7 @@ async function measure(engine, w) {
     seconds,
     samples_per_s: best,
     samples_per_s_median: samples / median(seconds),
-    gflops: best * flopsPerSample(w) / 1e9,
+    gflops: (best * flopsPerSample(w)) / 1e9,
     final_metric: w === 'w1' ? 'accuracy' : w === 'w2' || w === 'kernel' ? 'mse' : 'mean code',
     final,
   };
@@ -222,9 +242,14 @@ function addRow(r) {
   const tr = document.createElement('tr');
   tr.dataset.workload = r.workload;
   tr.dataset.engine = r.engine;
-  for (const v of [r.workload, r.engine, Math.round(r.samples_per_s).toLocaleString('en'),
-    Math.round(r.samples_per_s_median).toLocaleString('en'), r.gflops.toFixed(1),
-    `${r.final_metric} ${r.final.toFixed(4)}`]) {
+  for (const v of [
+    r.workload,
+    r.engine,
+    Math.round(r.samples_per_s).toLocaleString('en'),
+    Math.round(r.samples_per_s_median).toLocaleString('en'),
+    r.gflops.toFixed(1),
+    `${r.final_metric} ${r.final.toFixed(4)}`,
+  ]) {
     const td = document.createElement('td');
     td.textContent = v;
     tr.append(td);
@@ -275,7 +300,12 @@ async function main() {
   // The kernel alone on each product of a W2 step at batch 32 (m = batch):
   // X·W + b, Xᵀ·dZ and dZ·Wᵀ for the layers 784→64→10→64→784.
   if (!ONLY || ONLY.includes('shapes')) {
-    const layers = [[784, 64], [64, 10], [10, 64], [64, 784]];
+    const layers = [
+      [784, 64],
+      [64, 10],
+      [10, 64],
+      [64, 784],
+    ];
     const shapes = [
       ...layers.map(([k, n]) => ['xw', k, n]),
       ...layers.map(([k, n]) => ['xtdz', k, n]),
@@ -298,9 +328,15 @@ async function main() {
           if (!Number.isFinite(sum)) throw new Error(`gemm ${form} gave ${sum}`);
         }
         const r = {
-          workload: `gemm ${form} ${BATCH}×${k}×${n}`, engine: name, samples_per_rep: reps * BATCH, seconds,
-          samples_per_s: reps * BATCH / Math.min(...seconds), samples_per_s_median: reps * BATCH / median(seconds),
-          gflops: 2 * BATCH * k * n * reps / Math.min(...seconds) / 1e9, final_metric: 'checksum', final: sum,
+          workload: `gemm ${form} ${BATCH}×${k}×${n}`,
+          engine: name,
+          samples_per_rep: reps * BATCH,
+          seconds,
+          samples_per_s: (reps * BATCH) / Math.min(...seconds),
+          samples_per_s_median: (reps * BATCH) / median(seconds),
+          gflops: (2 * BATCH * k * n * reps) / Math.min(...seconds) / 1e9,
+          final_metric: 'checksum',
+          final: sum,
         };
         results.push(r);
         addRow(r);
@@ -326,9 +362,15 @@ async function main() {
       }
       if (!Number.isFinite(sum)) throw new Error(`fmaPeak gave ${sum}`);
       const r = {
-        workload: 'f32x4 multiply-add ceiling', engine: name, samples_per_rep: rounds, seconds,
-        samples_per_s: rounds / Math.min(...seconds), samples_per_s_median: rounds / median(seconds),
-        gflops: 96 * rounds / Math.min(...seconds) / 1e9, final_metric: 'checksum', final: sum,
+        workload: 'f32x4 multiply-add ceiling',
+        engine: name,
+        samples_per_rep: rounds,
+        seconds,
+        samples_per_s: rounds / Math.min(...seconds),
+        samples_per_s_median: rounds / median(seconds),
+        gflops: (96 * rounds) / Math.min(...seconds) / 1e9,
+        final_metric: 'checksum',
+        final: sum,
       };
       results.push(r);
       addRow(r);

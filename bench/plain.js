@@ -52,7 +52,7 @@ export class PlainMlp {
         }
       }
       const act = this.acts[i];
-      if (act === 'relu') for (let j = 0; j < y.length; j++) y[j] = y[j] > 0 ? y[j] : 0;
+      if (act === 'relu') for (let j = 0; j < y.length; j++) y[j] = Math.max(y[j], 0);
       else if (act === 'sigmoid') for (let j = 0; j < y.length; j++) y[j] = 1 / (1 + Math.exp(-y[j]));
       input = y;
     });
@@ -85,8 +85,7 @@ export class PlainMlp {
           for (let j = 0; j < n; j++) s += dz[r * n + j] * w[p * n + j];
           // Through the previous layer's activation (ReLU or sigmoid).
           const v = y[r * k + p];
-          dx[r * k + p] = this.acts[i - 1] === 'relu' ? (v > 0 ? s : 0)
-            : this.acts[i - 1] === 'sigmoid' ? s * v * (1 - v) : s;
+          dx[r * k + p] = this.acts[i - 1] === 'relu' ? (v > 0 ? s : 0) : this.acts[i - 1] === 'sigmoid' ? s * v * (1 - v) : s;
         }
       }
     }
@@ -96,13 +95,13 @@ export class PlainMlp {
     this.t++;
     const c1 = 1 - b1 ** this.t;
     const c2 = 1 - b2 ** this.t;
-    const step = lr * Math.sqrt(c2) / c1;
+    const step = (lr * Math.sqrt(c2)) / c1;
     const e = eps * Math.sqrt(c2);
     const upd = (p, g, m, v) => {
       for (let j = 0; j < p.length; j++) {
         m[j] = b1 * m[j] + (1 - b1) * g[j];
         v[j] = b2 * v[j] + (1 - b2) * g[j] * g[j];
-        p[j] -= step * m[j] / (Math.sqrt(v[j]) + e);
+        p[j] -= (step * m[j]) / (Math.sqrt(v[j]) + e);
       }
     };
     for (const l of this.layers) {
@@ -121,7 +120,7 @@ export class PlainMlp {
       let max = -Infinity;
       for (let j = 0; j < n; j++) max = Math.max(max, out[r * n + j]);
       let sum = 0;
-      for (let j = 0; j < n; j++) sum += (d[r * n + j] = Math.exp(out[r * n + j] - max));
+      for (let j = 0; j < n; j++) sum += d[r * n + j] = Math.exp(out[r * n + j] - max);
       const label = labels[from + r];
       loss += Math.log(sum) - (out[r * n + label] - max);
       for (let j = 0; j < n; j++) d[r * n + j] = (d[r * n + j] / sum - (j === label)) / this.rows;

@@ -7,13 +7,16 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CSP } from '../tools/serve.mjs';
 import { openBrowser } from '../e2e/browser.mjs';
+import { CSP } from '../tools/serve.mjs';
 
 const here = (p) => resolve(fileURLToPath(new URL(p, import.meta.url)));
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
-const option = (name) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
+const option = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
 const quick = flag('--quick');
 const jsonPath = option('--json') ?? (quick ? undefined : 'bench/results.json');
 
@@ -40,7 +43,7 @@ try {
   const error = await page.evaluate(() => window.benchError);
   if (error) throw new Error(`bench page failed: ${error}`);
   const out = await page.evaluate(() => window.benchResults);
-  out.browser = await context.browser()?.version() ?? await page.evaluate(() => navigator.userAgent);
+  out.browser = (await context.browser()?.version()) ?? (await page.evaluate(() => navigator.userAgent));
   out.machine = { cpu: cpus()[0]?.model, cores: cpus().length };
   out.date = new Date().toISOString();
   report(out);
@@ -49,7 +52,7 @@ try {
   const engines = new Set(out.results.map((r) => r.engine));
   if (bad.length || engines.size < 5) throw new Error(`missing or non-finite figures: ${JSON.stringify(bad)} engines ${[...engines]}`);
   if (jsonPath) {
-    writeFileSync(jsonPath, JSON.stringify(out, null, 2) + '\n');
+    writeFileSync(jsonPath, `${JSON.stringify(out, null, 2)}\n`);
     console.log(`\nwrote ${jsonPath}`);
   }
 } catch (e) {
@@ -63,13 +66,17 @@ process.exit(failed ? 1 : 0);
 function report(out) {
   const fmt = (v) => Math.round(v).toLocaleString('en');
   console.log(`aelab bench${out.quick ? ' (quick: checks that it runs, not speed)' : ''}: ${out.reps} repetitions, batch ${out.batch}`);
-  console.log(`browser: ${out.browser}; aelab: ${out.aelab_build}; TF.js ${out.tfjs.version} ${out.tfjs.backend}, SIMD ${out.tfjs.simd}, threads ${out.tfjs.threads}`);
+  console.log(
+    `browser: ${out.browser}; aelab: ${out.aelab_build}; TF.js ${out.tfjs.version} ${out.tfjs.backend}, SIMD ${out.tfjs.simd}, threads ${out.tfjs.threads}`,
+  );
   console.log('\n| workload | engine | samples/s best | median | GFLOP/s | final | aelab ÷ this |');
   console.log('|---|---|---:|---:|---:|---|---:|');
   for (const r of out.results) {
     const mine = out.results.find((q) => q.workload === r.workload && q.engine === 'aelab');
     const ratio = mine && r.engine !== 'aelab' ? `${(mine.samples_per_s / r.samples_per_s).toFixed(1)}×` : '';
-    console.log(`| ${r.workload} | ${r.engine} | ${fmt(r.samples_per_s)} | ${fmt(r.samples_per_s_median)} | ${r.gflops.toFixed(1)} | ${r.final_metric} ${r.final.toFixed(4)} | ${ratio} |`);
+    console.log(
+      `| ${r.workload} | ${r.engine} | ${fmt(r.samples_per_s)} | ${fmt(r.samples_per_s_median)} | ${r.gflops.toFixed(1)} | ${r.final_metric} ${r.final.toFixed(4)} | ${ratio} |`,
+    );
   }
   const best = (w, pred) => Math.max(0, ...out.results.filter((r) => r.workload === w && pred(r.engine)).map((r) => r.samples_per_s));
   const aelab = (w) => best(w, (e) => e === 'aelab');
@@ -90,5 +97,8 @@ function report(out) {
   }
   const peak = out.results.find((r) => r.workload === 'f32x4 multiply-add ceiling' && r.engine === 'aelab')?.gflops;
   const kernel = out.results.find((r) => r.workload === 'kernel' && r.engine === 'aelab')?.gflops;
-  if (peak && kernel) console.log(`         (the kernel runs at ${(100 * kernel / peak).toFixed(0)}% of this browser's multiply-add ceiling, ${peak.toFixed(1)} GFLOP/s)`);
+  if (peak && kernel)
+    console.log(
+      `         (the kernel runs at ${((100 * kernel) / peak).toFixed(0)}% of this browser's multiply-add ceiling, ${peak.toFixed(1)} GFLOP/s)`,
+    );
 }

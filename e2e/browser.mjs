@@ -1,14 +1,23 @@
 // Shared by the Playwright tests: Debian's Chromium, headless, on a fresh
 // profile, against the project's own server on a free localhost port.
-import { chromium } from 'playwright-core';
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chromium } from 'playwright-core';
 import { serve } from '../tools/serve.mjs';
 
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-export const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+export const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 
 /**
  * Serves `mounts` (default: the lab) on a free localhost port and opens a
@@ -24,10 +33,12 @@ export async function openBrowser({ mounts, csp, viewport = { width: 1100, heigh
     args: ARGS,
     viewport,
   });
-  const page = context.pages()[0] ?? await context.newPage();
+  const page = context.pages()[0] ?? (await context.newPage());
   const errors = [];
   const requests = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('request', (r) => requests.push(r.url()));
   const close = async () => {
@@ -51,16 +62,20 @@ export async function openLab(path = '') {
 
 /** Pixels brighter than `threshold` on a canvas, counted per `cell`×`cell` square (row-major). */
 export function litPixels(page, selector, threshold = 64, cell = 0) {
-  return page.$eval(selector, (c, [t, cell]) => {
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    const size = cell || Math.max(c.width, c.height);
-    const cols = Math.floor(c.width / size);
-    const counts = new Array(cols * Math.floor(c.height / size)).fill(0);
-    for (let y = 0; y < Math.floor(c.height / size) * size; y++) {
-      for (let x = 0; x < cols * size; x++) {
-        if (d[4 * (y * c.width + x)] > t) counts[Math.floor(y / size) * cols + Math.floor(x / size)]++;
+  return page.$eval(
+    selector,
+    (c, [t, cell]) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      const size = cell || Math.max(c.width, c.height);
+      const cols = Math.floor(c.width / size);
+      const counts = new Array(cols * Math.floor(c.height / size)).fill(0);
+      for (let y = 0; y < Math.floor(c.height / size) * size; y++) {
+        for (let x = 0; x < cols * size; x++) {
+          if (d[4 * (y * c.width + x)] > t) counts[Math.floor(y / size) * cols + Math.floor(x / size)]++;
+        }
       }
-    }
-    return counts;
-  }, [threshold, cell]);
+      return counts;
+    },
+    [threshold, cell],
+  );
 }

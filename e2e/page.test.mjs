@@ -1,10 +1,11 @@
 // The page itself, driven like a person would: it loads, shows digits, trains
 // an MLP with moving progress and ends above a stated accuracy, with no
 // console or page errors and no request off its own origin.
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { openLab, litPixels } from './browser.mjs';
+import { after, before, test } from 'node:test';
+import { litPixels, openLab } from './browser.mjs';
 
 const ARTIFACTS = new URL('./artifacts/', import.meta.url).pathname;
 mkdirSync(ARTIFACTS, { recursive: true });
@@ -29,7 +30,8 @@ test('the digit grid shows real digits', async () => {
 
 test('the engine arrives in at most 150 KB gzipped; the page says when it became interactive', async () => {
   const got = await lab.page.evaluate(() => ({
-    wasm: performance.getEntriesByType('resource')
+    wasm: performance
+      .getEntriesByType('resource')
       .filter((e) => /_bg\.wasm/.test(e.name))
       .map((e) => ({ name: e.name.replace(/.*\//, ''), encoded: e.encodedBodySize, decoded: e.decodedBodySize })),
     ready: performance.getEntriesByName('aelab-ready')[0]?.startTime,
@@ -50,13 +52,19 @@ test('training an MLP moves the progress bar and ends above 85% test accuracy', 
   await page.selectOption('[data-testid="preset-select"]', 'best');
   await page.click('[data-testid="start"]');
   // Progress moves while the run is under way...
-  await page.waitForFunction(() => {
-    const v = document.querySelector('[data-testid="progress"]').value;
-    return v > 0.05 && v < 1;
-  }, null, { timeout: 30_000 });
+  await page.waitForFunction(
+    () => {
+      const v = document.querySelector('[data-testid="progress"]').value;
+      return v > 0.05 && v < 1;
+    },
+    null,
+    { timeout: 30_000 },
+  );
   const midLog = await page.textContent('[data-testid="log"]');
   // ...and the run ends with a test accuracy.
-  await page.waitForFunction(() => /%$/.test(document.querySelector('[data-testid="test-accuracy"]').textContent), null, { timeout: 120_000 });
+  await page.waitForFunction(() => /%$/.test(document.querySelector('[data-testid="test-accuracy"]').textContent), null, {
+    timeout: 120_000,
+  });
   const acc = parseFloat(await page.textContent('[data-testid="test-accuracy"]'));
   assert.ok(acc > 85, `test accuracy ${acc}% is not above 85%`);
   const log = await page.textContent('[data-testid="log"]');
@@ -64,7 +72,7 @@ test('training an MLP moves the progress bar and ends above 85% test accuracy', 
   assert.match(log, /Model mnist_mlp_all test report: accuracy = 0\.\d{3}/);
   assert.ok(log.length > midLog.length, 'the log grew while training');
   assert.equal(await page.$eval('[data-testid="progress"]', (p) => p.value), 1);
-  await page.screenshot({ path: ARTIFACTS + 'trained.png', fullPage: true });
+  await page.screenshot({ path: `${ARTIFACTS}trained.png`, fullPage: true });
 });
 
 test('an engine panic is shown readably, the engine restarts with the last model, and the page stays usable', async () => {
@@ -84,12 +92,18 @@ test('an engine panic is shown readably, the engine restarts with the last model
   assert.match(alert, /restarted \(panicked at .*crashForTesting was called/);
   assert.match(alert, /last finished model is back/);
   // The restored model is evaluated again and gives the same test accuracy.
-  await page.waitForFunction((before) => document.querySelector('[data-testid="test-accuracy"]').textContent === before,
-    accuracyBefore, { timeout: 60_000 });
+  await page.waitForFunction((before) => document.querySelector('[data-testid="test-accuracy"]').textContent === before, accuracyBefore, {
+    timeout: 60_000,
+  });
   // The new instance trains: a fresh run reaches the same bar as before.
   await page.click('[data-testid="start"]');
-  await page.waitForFunction(() => /%/.test(document.querySelector('[data-testid="test-accuracy"]').textContent)
-    && document.querySelector('[data-testid="progress"]').value === 1, null, { timeout: 60_000 });
+  await page.waitForFunction(
+    () =>
+      /%/.test(document.querySelector('[data-testid="test-accuracy"]').textContent) &&
+      document.querySelector('[data-testid="progress"]').value === 1,
+    null,
+    { timeout: 60_000 },
+  );
   const acc = parseFloat(await page.textContent('[data-testid="test-accuracy"]'));
   assert.ok(acc > 85, `accuracy after the restart ${acc}%`);
   // The panic's console line is the one error this test causes on purpose.
@@ -105,17 +119,19 @@ test('at phone width (390 px) nothing overflows sideways and every control is re
   const layout = await page.evaluate(() => {
     const width = document.documentElement.clientWidth;
     // Anything wider than the screen (canvases scale down, tables scroll in their own box).
-    const wide = [...document.querySelectorAll('body *')].filter((el) => {
-      const r = el.getBoundingClientRect();
-      if (r.width === 0 || el.closest('.scroll-x')) return false;
-      return r.right > width + 1 || r.left < -1;
-    }).map((el) => `${el.tagName.toLowerCase()}#${el.id || ''}.${el.className || ''} (${Math.round(el.getBoundingClientRect().right)} px)`);
+    const wide = [...document.querySelectorAll('body *')]
+      .filter((el) => {
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 || el.closest('.scroll-x')) return false;
+        return r.right > width + 1 || r.left < -1;
+      })
+      .map((el) => `${el.tagName.toLowerCase()}#${el.id || ''}.${el.className || ''} (${Math.round(el.getBoundingClientRect().right)} px)`);
     const unlabelled = [...document.querySelectorAll('button, select, input')]
       .filter((el) => !el.labels?.length && !el.getAttribute('aria-label') && !(el.tagName === 'BUTTON' && el.textContent.trim()))
       .map((el) => el.id || el.outerHTML.slice(0, 60));
     return { width, scrollWidth: document.documentElement.scrollWidth, wide: wide.slice(0, 10), unlabelled };
   });
-  await page.screenshot({ path: ARTIFACTS + 'phone.png', fullPage: true });
+  await page.screenshot({ path: `${ARTIFACTS}phone.png`, fullPage: true });
   assert.deepEqual(layout.wide, [], 'elements wider than the screen');
   assert.ok(layout.scrollWidth <= layout.width + 1, `page scrolls sideways: ${layout.scrollWidth} > ${layout.width}`);
   assert.deepEqual(layout.unlabelled, [], 'controls without an accessible label');

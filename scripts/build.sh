@@ -17,7 +17,7 @@ wasm=target/wasm32-unknown-unknown/release/aelab.wasm
 relaxed=target/relaxed/wasm32-unknown-unknown/release/aelab.wasm
 # Without the name section the module is 10% smaller; panic messages are
 # strings and stay readable.
-bindgen() { wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir "$2" "$1"; }
+bindgen() { wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir "$2" "$1"; }
 # Binaryen's wasm-opt (npm package binaryen) folds the constant parts of
 # addresses into the loads' offsets, which LLVM leaves as separate adds in
 # loops: the kernel's inner loop loses a third of its instructions and runs
@@ -35,7 +35,7 @@ package() { rm -rf "$2"; bindgen "$1" "$2"; optimize "$2/aelab_bg.wasm"; }
 mkdir -p www/pkg
 if [ ! -f www/pkg/aelab_bg.wasm ] || [ "$wasm" -nt www/pkg/aelab_bg.wasm ]; then
   package "$wasm" target/wasm32-unknown-unknown/pkg
-  cp target/wasm32-unknown-unknown/pkg/aelab.js target/wasm32-unknown-unknown/pkg/aelab_bg.wasm www/pkg/
+  cp target/wasm32-unknown-unknown/pkg/aelab.js target/wasm32-unknown-unknown/pkg/aelab.d.ts target/wasm32-unknown-unknown/pkg/aelab_bg.wasm www/pkg/
 fi
 if [ ! -f www/pkg/aelab_relaxed_bg.wasm ] || [ "$relaxed" -nt www/pkg/aelab_relaxed_bg.wasm ]; then
   package "$relaxed" target/relaxed/pkg
@@ -52,6 +52,8 @@ fi
 
 mkdir -p www/vendor
 cp -u node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css www/vendor/
+# Its types, for the type check of www/ (tsc --checkJs).
+cp -u node_modules/uplot/dist/uPlot.d.ts www/vendor/uPlot.esm.d.ts
 for w in www/pkg/aelab_bg.wasm www/pkg/aelab_relaxed_bg.wasm; do
   say "$w: $(stat -c %s "$w") bytes, $(gzip -9 -c "$w" | wc -c) gzipped"
 done

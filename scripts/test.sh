@@ -13,8 +13,10 @@ stage "setup"
 scripts/setup.sh --test
 stage "build"
 scripts/build.sh
-stage "lint: rustfmt, clippy"
+stage "lint: rustfmt, clippy, Biome, tsc --checkJs"
 cargo fmt --all -- --check
+node_modules/.bin/biome ci
+node_modules/.bin/tsc -p tsconfig.json
 cargo clippy --quiet --all-targets -- -D warnings
 cargo clippy --quiet --lib --target wasm32-unknown-unknown -- -D warnings
 relaxed() { RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" CARGO_TARGET_DIR=target/relaxed "$@"; }

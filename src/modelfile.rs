@@ -24,6 +24,9 @@ const MAX_HEADER: u64 = 1 << 20;
 /// keeps a second JSON library out of the page's download.
 pub trait Json {
     fn parse<T: DeserializeOwned>(&self, text: &str) -> std::result::Result<T, String>;
+    /// A config, through `Config::parse` (one deserializer of configs in
+    /// the download, shared with the page's Start).
+    fn parse_config(&self, text: &str) -> Result<Config>;
     fn write<T: Serialize>(&self, value: &T) -> String;
 }
 
@@ -34,6 +37,9 @@ pub struct SerdeJson;
 impl Json for SerdeJson {
     fn parse<T: DeserializeOwned>(&self, text: &str) -> std::result::Result<T, String> {
         serde_json::from_str(text).map_err(|e| e.to_string())
+    }
+    fn parse_config(&self, text: &str) -> Result<Config> {
+        Config::parse(&mut serde_json::Deserializer::from_str(text))
     }
     fn write<T: Serialize>(&self, value: &T) -> String {
         serde_json::to_string(value).expect("plain data serialises")
@@ -167,7 +173,7 @@ pub fn load_with(bytes: &[u8], json: &impl Json) -> Result<Model> {
         ),
     }
     let config: Config = json
-        .parse(meta.config.as_deref().unwrap_or(""))
+        .parse_config(meta.config.as_deref().unwrap_or(""))
         .map_err(|e| {
             Error::new(format!(
                 "model file: its config does not fit this version ({e})"

@@ -45,6 +45,11 @@ impl modelfile::Json for BrowserJson {
         })?;
         serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
     }
+    fn parse_config(&self, text: &str) -> crate::Result<Config> {
+        let value =
+            js_sys::JSON::parse(text).map_err(|_| crate::Error::new("the config is not JSON"))?;
+        config_from_js(value)
+    }
     fn write<T: Serialize>(&self, value: &T) -> String {
         to_js(value)
             .ok()
@@ -112,6 +117,36 @@ fn indices(v: &[u32]) -> Vec<usize> {
     v.iter().map(|&i| i as usize).collect()
 }
 
+/// A config object from JS, validated. serde names no field for a value of
+/// the wrong type, so on failure each of the object's fields is read alone
+/// over the defaults to find the one at fault (cheaper in the download than
+/// tracking paths through the deserializer, as the native reader does).
+fn config_from_js(value: JsValue) -> crate::Result<Config> {
+    use crate::error::Error;
+    let e = match serde_wasm_bindgen::from_value::<Config>(value.clone()) {
+        Ok(c) => return c.validate().map(|()| c),
+        Err(e) => e,
+    };
+    if !value.is_object() || value.is_array() {
+        return Err(Error::in_field("config", format!("invalid config: {e}")));
+    }
+    let defaults = to_js(&Config::default()).map_err(|_| Error::new("invalid config"))?;
+    let object: &js_sys::Object = value.unchecked_ref();
+    for key in js_sys::Object::keys(object).iter() {
+        let probe = js_sys::Object::assign(&js_sys::Object::new(), defaults.unchecked_ref());
+        let field = js_sys::Reflect::get(&value, &key).unwrap_or(JsValue::UNDEFINED);
+        let _ = js_sys::Reflect::set(&probe, &key, &field);
+        if let Err(alone) = serde_wasm_bindgen::from_value::<Config>(probe.into()) {
+            let key = key.as_string().unwrap_or_default();
+            return Err(Error::in_field(
+                key.clone(),
+                format!("invalid config: {key}: {alone}"),
+            ));
+        }
+    }
+    Err(Error::new(format!("invalid config: {e}")))
+}
+
 /// The lab: a `Session` (the loaded digits and at most one run) seen from JS.
 #[wasm_bindgen]
 pub struct Lab(Session);
@@ -142,7 +177,7 @@ impl Lab {
     /// Starts a new run from a config object; a refused config leaves the
     /// current run and model as they were.
     pub fn start(&mut self, config: JsValue) -> Res<()> {
-        let config = Config::parse(serde_wasm_bindgen::Deserializer::from(config)).map_err(err)?;
+        let config = config_from_js(config).map_err(err)?;
         self.0.start(&config).map_err(err)
     }
 

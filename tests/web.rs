@@ -90,8 +90,8 @@ fn vector_math_is_accurate_in_the_browser() {
 #[wasm_bindgen_test]
 fn model_files_go_through_the_browsers_json_both_ways() {
     use aelab::web::Lab;
-    let message = |e: wasm_bindgen::JsError| {
-        js_sys::Reflect::get(&JsValue::from(e), &"message".into())
+    let message = |e: JsValue| {
+        js_sys::Reflect::get(&e, &"message".into())
             .unwrap()
             .as_string()
             .unwrap()

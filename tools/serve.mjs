@@ -3,11 +3,12 @@
 // application/wasm), gzip where the client accepts it, a Content-Security-Policy
 // that keeps the page on its own origin, and no caching so a rebuild shows.
 // Usable as a script (prints the URL) or imported by the tests.
-import { createServer } from 'node:http';
+
 import { readFile, stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 
 const ROOT = resolve(fileURLToPath(new URL('../www/', import.meta.url)));
 const TYPES = {
@@ -24,7 +25,8 @@ const TYPES = {
 };
 // 'wasm-unsafe-eval' lets WebAssembly compile; nothing else may run or load
 // from anywhere but this origin.
-export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; " +
+export const CSP =
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; " +
   "img-src 'self' data: blob:; style-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'";
 
 const gzCache = new Map();
@@ -34,7 +36,9 @@ async function handle(req, res, mounts, csp) {
   let path = normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.[/\\])+/, '');
   if (path.endsWith('/')) path += 'index.html';
   // The longest URL prefix wins; each maps onto one folder.
-  const prefix = Object.keys(mounts).filter((p) => path.startsWith(p)).sort((a, b) => b.length - a.length)[0];
+  const prefix = Object.keys(mounts)
+    .filter((p) => path.startsWith(p))
+    .sort((a, b) => b.length - a.length)[0];
   const root = prefix === undefined ? null : resolve(mounts[prefix]);
   const file = root && join(root, path.slice(prefix.length));
   if (!root || !file.startsWith(root)) {
@@ -69,7 +73,7 @@ async function handle(req, res, mounts, csp) {
       gzCache.set(key, body);
     }
     headers['content-encoding'] = 'gzip';
-    headers['vary'] = 'accept-encoding';
+    headers.vary = 'accept-encoding';
   } else {
     body = await readFile(file);
   }
@@ -85,9 +89,11 @@ async function handle(req, res, mounts, csp) {
  */
 export function serve(port = 0, mounts = { '/': ROOT }, csp = CSP) {
   return new Promise((ok, fail) => {
-    const server = createServer((req, res) => handle(req, res, mounts, csp).catch((e) => {
-      res.writeHead(500).end(String(e));
-    }));
+    const server = createServer((req, res) =>
+      handle(req, res, mounts, csp).catch((e) => {
+        res.writeHead(500).end(String(e));
+      }),
+    );
     server.on('error', fail);
     server.listen(port, '127.0.0.1', () => ok({ server, url: `http://127.0.0.1:${server.address().port}/` }));
   });
@@ -95,8 +101,11 @@ export function serve(port = 0, mounts = { '/': ROOT }, csp = CSP) {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const port = Number(process.env.PORT ?? 8080);
-  serve(port).then(({ url }) => console.log(`aelab is served at ${url}  (Ctrl-C stops)`), (e) => {
-    console.error(`cannot serve on port ${port}: ${e.message} (set PORT to another port, or PORT=0 for any)`);
-    process.exit(1);
-  });
+  serve(port).then(
+    ({ url }) => console.log(`aelab is served at ${url}  (Ctrl-C stops)`),
+    (e) => {
+      console.error(`cannot serve on port ${port}: ${e.message} (set PORT to another port, or PORT=0 for any)`);
+      process.exit(1);
+    },
+  );
 }

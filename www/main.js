@@ -1,15 +1,18 @@
-// Boot: load the engine and the digits, draw the grid, wire the views.
-import init, * as engine from './pkg/aelab.js';
-import { engineBuild } from './wasm.js';
-import { drawGrid } from './views/digits.js';
-import { TrainingView } from './views/training.js';
-import { ReconView } from './views/recon.js';
-import { CodeMapView } from './views/codemap.js';
-import { HashView } from './views/hash.js';
-import { DrawPad } from './views/drawpad.js';
-import { ResultsView } from './views/results.js';
+// Boot: load the engine and the digits, draw the grid, wire the views. Every
+// view reaches the engine through one shared context (`ctx`), so a panic
+// restart swaps the engine in one place.
 
-const $ = (id) => document.getElementById(id);
+import { $, throttle } from './context.js';
+import init, * as engine from './pkg/aelab.js';
+import { CodeMapView } from './views/codemap.js';
+import { drawGrid } from './views/digits.js';
+import { DrawPad } from './views/drawpad.js';
+import { HashView } from './views/hash.js';
+import { ReconView } from './views/recon.js';
+import { ResultsView } from './views/results.js';
+import { TrainingView } from './views/training.js';
+import { engineBuild } from './wasm.js';
+
 const status = $('status');
 
 async function boot() {
@@ -23,104 +26,160 @@ async function boot() {
     }),
   ]);
   const data = new Uint8Array(bytes);
-  let lab = new engine.Lab(data);
-  let lastModel = null; // the last finished model's file, to restore after a panic
-  drawGrid($('digits'), (i) => lab.image(i), lab.count());
+  /** @type {import('./context.js').Context} */
+  const ctx = { lab: new engine.Lab(data), engine };
+  /** @type {Uint8Array | null} the last finished model's file, to restore after a panic */
+  let lastModel = null;
+  drawGrid($('digits'), (/** @type {number} */ i) => ctx.lab.image(i), ctx.lab.count());
 
-  const recon = new ReconView(lab, $('recon'), $('recon-mse'));
-  const codemap = new CodeMapView(lab, $('codemap'), $('codemap-legend'), $('codemap-note'));
-  const hash = new HashView(lab, { canvas: $('hash'), radius: $('radius'), metrics: $('hash-metrics'), occupancy: $('hash-occupancy') });
-  const pad = new DrawPad(lab, {
-    pad: $('pad'), undo: $('pad-undo'), clear: $('pad-clear'), input: $('pad-input'), recon: $('pad-recon'),
-    prediction: $('prediction'), probs: $('probs'), code: $('pad-code'), neighbours: $('pad-neighbours'), radius: $('radius'),
+  const recon = new ReconView(ctx, $('recon'), $('recon-mse'));
+  const codemap = new CodeMapView(ctx, $('codemap'), $('codemap-legend'), $('codemap-note'));
+  const hash = new HashView(ctx, { canvas: $('hash'), radius: $('radius'), metrics: $('hash-metrics'), occupancy: $('hash-occupancy') });
+  const pad = new DrawPad(ctx, {
+    pad: $('pad'),
+    undo: $('pad-undo'),
+    clear: $('pad-clear'),
+    input: $('pad-input'),
+    recon: $('pad-recon'),
+    prediction: $('prediction'),
+    probs: $('probs'),
+    code: $('pad-code'),
+    neighbours: $('pad-neighbours'),
+    radius: $('radius'),
+  });
+  // The radius applies to every lookup: the hash view's and the pad's.
+  $('radius').addEventListener('change', () => {
+    hash.refresh();
+    pad.update();
   });
   const results = new ResultsView(engine.experiments(), { body: $('results-body'), copy: $('copy-md'), markdown: $('markdown') });
 
   // The views that follow the model redraw a few times a second at most.
-  let lastViews = 0;
-  const refreshViews = (force) => {
-    const now = performance.now();
-    if (!force && now - lastViews < 400) return;
-    lastViews = now;
+  const refreshViews = throttle(() => {
     recon.refresh();
     codemap.refresh();
-  };
-  const training = new TrainingView(lab, engine, {
-    onStart: () => {
-      recon.clear();
-      codemap.clear();
-      hash.clear();
-      $('save-model').disabled = true;
+  }, 400);
+  const training = new TrainingView(
+    ctx,
+    {
+      model: $('model'),
+      preset: $('preset'),
+      settings: $('settings'),
+      start: $('start'),
+      pause: $('pause'),
+      reset: $('reset'),
+      runAll: $('run-all'),
+      modelDesc: $('model-desc'),
+      progress: $('progress'),
+      progressText: $('progress-text'),
+      live: $('live'),
+      testAccuracy: $('test-accuracy'),
+      chart: $('chart'),
+      log: $('log'),
+      error: $('error'),
     },
-    onSlice: (p) => { if (!p.done) refreshViews(false); },
-    onFinished: (r, config, preset) => {
-      try {
-        lastModel = lab.saveModel();
-      } catch {
-        lastModel = null;
-      }
-      results.record(r, preset);
-      // One task per view, so no task overruns a frame.
-      for (const refresh of [() => refreshViews(true), () => hash.refresh(r), () => pad.update()]) setTimeout(refresh, 0);
-      $('save-model').disabled = false;
+    {
+      onStart: () => {
+        recon.clear();
+        codemap.clear();
+        hash.clear();
+        $('save-model').disabled = true;
+      },
+      onSlice: (/** @type {any} */ p) => {
+        if (!p.done) refreshViews(false);
+      },
+      onFinished: (/** @type {any} */ r, /** @type {any} */ _config, /** @type {string} */ preset) => {
+        try {
+          lastModel = ctx.lab.saveModel();
+        } catch {
+          lastModel = null;
+        }
+        results.record(r, preset);
+        // One task per view, so no task overruns a frame.
+        for (const refresh of [() => refreshViews(true), () => hash.refresh(r), () => pad.update()]) setTimeout(refresh, 0);
+        $('save-model').disabled = false;
+      },
+      onReset: () => {
+        recon.clear();
+        codemap.clear();
+        hash.clear();
+        pad.update();
+      },
     },
-    onReset: () => { recon.clear(); codemap.clear(); hash.clear(); pad.update(); },
-  });
+  );
 
   $('save-model').addEventListener('click', () => {
-    const bytes = lab.saveModel();
+    const bytes = ctx.lab.saveModel();
     const a = document.createElement('a');
-    a.href = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
-    a.download = `${lab.config().name}.aelab`;
+    a.href = URL.createObjectURL(new Blob([/** @type {any} */ (bytes)], { type: 'application/octet-stream' }));
+    a.download = `${ctx.lab.config().name}.aelab`;
     a.click();
     setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
   });
-  $('load-model').addEventListener('change', async (e) => {
+  $('load-model').addEventListener('change', async (/** @type {any} */ e) => {
     const file = e.target.files[0];
     if (!file) return;
     try {
-      lab.loadModel(new Uint8Array(await file.arrayBuffer()));
+      ctx.lab.loadModel(new Uint8Array(await file.arrayBuffer()));
       training.hideError();
       training.evaluateLoaded();
     } catch (err) {
-      training.showError(`${file.name}: ${err.message}`);
+      training.showError(`${file.name}: ${/** @type {Error} */ (err).message}`);
     }
     e.target.value = '';
   });
 
-  // Exposed for tests and the curious: the lab, and the engine's memory.
-  window.aelab = { lab, engine, training, pad, memory: wasm.memory };
+  // Exposed for tests and the curious: the shared context, the views, and
+  // the engine's memory.
+  const aelab = {
+    ctx,
+    training,
+    pad,
+    memory: wasm.memory,
+    get lab() {
+      return ctx.lab;
+    },
+    get engine() {
+      return ctx.engine;
+    },
+  };
+  Object.assign(window, { aelab });
 
   // A Rust panic aborts the wasm instance: everything after it would trap.
-  // Start a fresh instance (the glue under a new URL is a new module), give
-  // every view its new lab, and bring back the last finished model.
+  // Start a fresh instance (the glue under a new URL is a new module), swap
+  // it into the shared context, and bring back the last finished model.
   let instances = 0;
-  const restart = async (message) => {
-    training.runner.pause();
-    training.queue = [];
+  const restart = async (/** @type {string} */ message) => {
+    training.stop();
     instances += 1;
     const fresh = await import(`./pkg/aelab.js?instance=${instances}`);
     const freshWasm = await fresh.default({ module_or_path: build.url });
-    lab = new fresh.Lab(data);
-    for (const view of [training, recon, codemap, hash, pad]) view.lab = lab;
-    training.engine = fresh;
-    Object.assign(window.aelab, { lab, engine: fresh, memory: freshWasm.memory });
+    ctx.lab = new fresh.Lab(data);
+    ctx.engine = fresh;
+    aelab.memory = freshWasm.memory;
     let restored = false;
     if (lastModel) {
       try {
-        lab.loadModel(lastModel);
+        ctx.lab.loadModel(lastModel);
         training.evaluateLoaded();
         restored = true;
-      } catch { /* the fresh lab stays empty */ }
+      } catch {
+        /* the fresh lab stays empty */
+      }
     } else {
       training.reset();
     }
-    training.showError(`The engine stopped on an internal error and was restarted (${message.replace(/^aelab engine panic: /, '').replace(/\s+/g, ' ')}). ` +
-      (restored ? 'The run in progress was lost; the last finished model is back.' : 'The run in progress was lost.'));
+    training.showError(
+      `The engine stopped on an internal error and was restarted (${message.replace(/^aelab engine panic: /, '').replace(/\s+/g, ' ')}). ` +
+        (restored ? 'The run in progress was lost; the last finished model is back.' : 'The run in progress was lost.'),
+    );
     document.body.dataset.restarts = String(instances);
   };
-  globalThis.aelabOnPanic = (message) => setTimeout(() => restart(message).catch((e) => training.showError(`restarting the engine failed: ${e.message}`)));
-  status.textContent = `Ready: ${lab.count().toLocaleString()} digits loaded in ${Math.round(performance.now() - t0)} ms (engine: ${build.name}). Pick a model and press Start.`;
+  Object.assign(globalThis, {
+    aelabOnPanic: (/** @type {string} */ message) =>
+      setTimeout(() => restart(message).catch((e) => training.showError(`restarting the engine failed: ${e.message}`))),
+  });
+  status.textContent = `Ready: ${ctx.lab.count().toLocaleString()} digits loaded in ${Math.round(performance.now() - t0)} ms (engine: ${build.name}). Pick a model and press Start.`;
   performance.mark('aelab-ready');
   document.body.dataset.ready = 'true';
   document.body.dataset.engine = build.name;

@@ -5,6 +5,7 @@
 
 // A module whose one function uses i8x16.relaxed_swizzle: it validates only
 // where relaxed SIMD is supported.
+// biome-ignore format: the bytes stay grouped by what they encode
 const RELAXED_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, // magic, version
   1, 5, 1, 96, 0, 1, 123, // type: () -> v128

@@ -3,7 +3,9 @@
 //! is wrong with a bad one instead of letting training produce garbage.
 
 use crate::data::{PixelScale, Protocol, PIXELS};
-use crate::error::{Error, Result};
+#[cfg(not(target_arch = "wasm32"))]
+use crate::error::Error;
+use crate::error::Result;
 use crate::nn::activation::Activation;
 use crate::nn::dense::Init;
 use crate::nn::loss::ReconLoss;
@@ -133,9 +135,10 @@ impl Config {
         self.propagate || self.graph_weight > 0.0
     }
 
-    /// Reads a config from any serde source (JSON natively, a JS object in
-    /// the browser), naming the field of a value of the wrong type or an
-    /// unknown field, then validates it.
+    /// Reads a config from a serde source (JSON), naming the field of a
+    /// value of the wrong type or an unknown field, then validates it.
+    /// (The browser's reader is `web::config_from_js`.)
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn parse<'de, D: serde::Deserializer<'de>>(source: D) -> Result<Config>
     where
         D::Error: std::fmt::Display,

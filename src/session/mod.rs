@@ -113,7 +113,7 @@ impl Session {
 
     /// Advances the run by at most `max_units` units or `max_secs` seconds.
     pub fn step(&mut self, max_units: usize, max_secs: f64) -> Result<Progress> {
-        if !(max_secs > 0.0) {
+        if max_secs.is_nan() || max_secs <= 0.0 {
             crate::bail!("time budget {max_secs} s is not a positive number");
         }
         let run = self

@@ -29,7 +29,7 @@ pub enum Index {
         codes: Vec<Array2<f32>>,
     },
     Rotating {
-        itq: Itq,
+        itq: Box<Itq>,
         codes: Array2<f32>,
         done: usize,
     },
@@ -58,7 +58,7 @@ impl Index {
                 let views: Vec<_> = codes.iter().map(|c| c.view()).collect();
                 let all = ndarray::concatenate(Axis(0), &views).expect("same widths");
                 if ctx.model.config.itq {
-                    let itq = Itq::new(&all, ctx.model.config.seed as u64);
+                    let itq = Box::new(Itq::new(&all, ctx.model.config.seed as u64));
                     *self = Index::Rotating {
                         itq,
                         codes: all,

@@ -2,8 +2,7 @@
 // components, one dot per digit coloured by class, refreshed during training.
 import { blank } from './digits.js';
 
-export const CLASS_COLOURS = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4',
-  '#42d4f4', '#f032e6', '#9a6324', '#808000', '#000075'];
+export const CLASS_COLOURS = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#9a6324', '#808000', '#000075'];
 const N = 500;
 
 /** Top-2 principal directions of rows (n × d) by power iteration with deflation. */
@@ -36,24 +35,26 @@ export function principalPlane(x, n, d) {
 }
 
 export class CodeMapView {
-    constructor(lab, canvas, legend, note) {
-    this.lab = lab;
+  constructor(ctx, canvas, legend, note) {
+    this.ctx = ctx;
     this.canvas = canvas;
     this.note = note;
-    legend.innerHTML = CLASS_COLOURS.map((c, i) => `<span><i data-c="${i}"></i>${i}</span>`).join('');
-    legend.querySelectorAll('i').forEach((el) => { el.style.background = CLASS_COLOURS[el.dataset.c]; });
+    legend.innerHTML = CLASS_COLOURS.map((_c, i) => `<span><i data-c="${i}"></i>${i}</span>`).join('');
+    legend.querySelectorAll('i').forEach((el) => {
+      el.style.background = CLASS_COLOURS[el.dataset.c];
+    });
     this.clear();
   }
 
-    clear() {
+  clear() {
     blank(this.canvas, '#fff');
   }
 
   refresh() {
-        let codes, labels;
+    let codes, labels;
     try {
-      codes = this.lab.codes(N);
-      labels = this.lab.testLabels();
+      codes = this.ctx.lab.codes(N);
+      labels = this.ctx.lab.testLabels();
     } catch (e) {
       this.note.textContent = e.message;
       return false;

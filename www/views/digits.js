@@ -1,6 +1,9 @@
 // Drawing 28×28 digits on canvases: the one place that turns pixels into
 // image data, used by every view that shows digits.
 
+/** @type {OffscreenCanvas | undefined} the 28×28 canvas a scaled digit is drawn through */
+let scratch;
+
 /** Draws one digit (784 values, 0..255 bytes or 0..1 floats) at (x, y), scaled. */
 export function drawDigit(ctx, pixels, x, y, scale = 2) {
   const unit = pixels instanceof Float32Array || pixels instanceof Float64Array;
@@ -14,7 +17,8 @@ export function drawDigit(ctx, pixels, x, y, scale = 2) {
     ctx.putImageData(img, x, y);
     return;
   }
-  const tmp = drawDigit.tmp ??= new OffscreenCanvas(28, 28);
+  scratch ??= new OffscreenCanvas(28, 28);
+  const tmp = scratch;
   tmp.getContext('2d').putImageData(img, 0, 0);
   ctx.imageSmoothingEnabled = false;
   ctx.drawImage(tmp, x, y, 28 * scale, 28 * scale);
@@ -30,7 +34,7 @@ export function blank(canvas, colour = '#000') {
 
 /** Fills a canvas with a grid of digits: getPixels(i) for i = 0, 1, ... */
 export function drawGrid(canvas, getPixels, count, scale = 2) {
-    const ctx = blank(canvas);
+  const ctx = blank(canvas);
   const size = 28 * scale;
   const cols = Math.floor(canvas.width / size);
   const rows = Math.floor(canvas.height / size);

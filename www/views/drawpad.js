@@ -4,9 +4,9 @@
 // the training digits in its bucket.
 import { blank, drawDigit } from './digits.js';
 
-const MIN_SPAN = 12;      // pad pixels: a smaller drawing is a tap, not a digit
-const STROKE = 2.4;       // stroke width in the 28×28 image, like MNIST's pen
-const SUPER = 4;          // render at 4× and average down: anti-aliasing
+const MIN_SPAN = 12; // pad pixels: a smaller drawing is a tap, not a digit
+const STROKE = 2.4; // stroke width in the 28×28 image, like MNIST's pen
+const SUPER = 4; // render at 4× and average down: anti-aliasing
 
 /**
  * MNIST's recipe, applied to the stroke geometry so that size and position do
@@ -45,14 +45,15 @@ export function preprocess(strokes) {
       ctx.fill();
       continue;
     }
-    ctx.moveTo(...m[0]);
-    for (const p of m.slice(1)) ctx.lineTo(...p);
+    ctx.moveTo(m[0][0], m[0][1]);
+    for (const p of m.slice(1)) ctx.lineTo(p[0], p[1]);
     ctx.stroke();
   }
   const big = ctx.getImageData(0, 0, size, size).data;
   const img = new Float32Array(784);
   for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) img[Math.floor(y / SUPER) * 28 + Math.floor(x / SUPER)] += big[4 * (y * size + x)] / (255 * SUPER * SUPER);
+    for (let x = 0; x < size; x++)
+      img[Math.floor(y / SUPER) * 28 + Math.floor(x / SUPER)] += big[4 * (y * size + x)] / (255 * SUPER * SUPER);
   }
   let [m, cx, cy] = [0, 0, 0];
   for (let i = 0; i < 784; i++) {
@@ -74,8 +75,9 @@ export function preprocess(strokes) {
 }
 
 export class DrawPad {
-  constructor(lab, els) {
-    Object.assign(this, { lab, els });
+  constructor(ctx, els) {
+    this.ctx = ctx;
+    this.els = els;
     this.strokes = [];
     const pad = els.pad;
     pad.addEventListener('pointerdown', (e) => {
@@ -94,8 +96,16 @@ export class DrawPad {
     };
     pad.addEventListener('pointerup', end);
     pad.addEventListener('pointercancel', end);
-    els.undo.addEventListener('click', () => { this.strokes.pop(); this.redraw(); this.update(); });
-    els.clear.addEventListener('click', () => { this.strokes = []; this.redraw(); this.update(); });
+    els.undo.addEventListener('click', () => {
+      this.strokes.pop();
+      this.redraw();
+      this.update();
+    });
+    els.clear.addEventListener('click', () => {
+      this.strokes = [];
+      this.redraw();
+      this.update();
+    });
     this.redraw();
     this.update();
   }
@@ -106,14 +116,14 @@ export class DrawPad {
   }
 
   redraw() {
-        const ctx = blank(this.els.pad);
+    const ctx = blank(this.els.pad);
     ctx.strokeStyle = ctx.fillStyle = '#fff';
     ctx.lineWidth = 18;
     ctx.lineCap = ctx.lineJoin = 'round';
     for (const s of this.strokes) {
       ctx.beginPath();
-      ctx.moveTo(...s[0]);
-      for (const p of s.slice(1)) ctx.lineTo(...p);
+      ctx.moveTo(s[0][0], s[0][1]);
+      for (const p of s.slice(1)) ctx.lineTo(p[0], p[1]);
       if (s.length === 1) ctx.lineTo(s[0][0] + 0.1, s[0][1]);
       ctx.stroke();
     }
@@ -122,7 +132,7 @@ export class DrawPad {
   /** Re-analyses the drawing with the current model. */
   update() {
     const { els } = this;
-        [els.input, els.recon, els.neighbours].forEach((c) => blank(c));
+    for (const c of [els.input, els.recon, els.neighbours]) blank(c);
     els.probs.getContext('2d').clearRect(0, 0, els.probs.width, els.probs.height);
     els.code.textContent = '';
     const img = preprocess(this.strokes);
@@ -131,23 +141,25 @@ export class DrawPad {
       els.prediction.dataset.state = 'empty';
       return;
     }
-        let a;
+    let a;
     try {
-      a = this.lab.analyse(img, Number(els.radius.value), 5);
-        } catch {
+      a = this.ctx.lab.analyse(img, Number(els.radius.value), 5);
+    } catch {
       drawDigit(els.input.getContext('2d'), img, 0, 0);
       els.prediction.textContent = 'train a model first';
       els.prediction.dataset.state = 'no-model';
       return;
     }
-        drawDigit(els.input.getContext('2d'), Float32Array.from(a.input), 0, 0);
+    drawDigit(els.input.getContext('2d'), Float32Array.from(a.input), 0, 0);
     els.prediction.dataset.state = a.predicted == null ? 'no-classifier' : 'predicted';
     els.prediction.textContent = a.predicted == null ? 'no classifier in this model' : String(a.predicted);
     if (a.probs) this.bars(a.probs);
     if (a.reconstruction) drawDigit(els.recon.getContext('2d'), Float32Array.from(a.reconstruction), 0, 0);
-        const code = a.code.length ? `code [${a.code.map((v) => v.toFixed(2)).join(', ')}]` : 'no code: this model has no encoder';
+    const code = a.code.length ? `code [${a.code.map((v) => v.toFixed(2)).join(', ')}]` : 'no code: this model has no encoder';
     els.code.textContent = code + (a.bits ? ` · key ${a.bits.join('')}` : '');
-    a.neighbours.forEach((h, k) => drawDigit(els.neighbours.getContext('2d'), this.lab.trainDigit(h.index), k * 56, 0));
+    a.neighbours.forEach((/** @type {any} */ h, /** @type {number} */ k) => {
+      drawDigit(els.neighbours.getContext('2d'), this.ctx.lab.trainDigit(h.index), k * 56, 0);
+    });
   }
 
   bars(probs) {

@@ -6,13 +6,16 @@ const QUERIES = 6;
 const HITS = 8;
 
 export class HashView {
-  constructor(lab, { canvas, radius, metrics, occupancy }) {
-    Object.assign(this, { lab, canvas, radius, metrics, occupancy });
-    radius.addEventListener('change', () => this.refresh());
+  constructor(ctx, { canvas, radius, metrics, occupancy }) {
+    this.ctx = ctx;
+    this.canvas = canvas;
+    this.radius = radius;
+    this.metrics = metrics;
+    this.occupancy = occupancy;
     this.clear();
   }
 
-    clear() {
+  clear() {
     blank(this.canvas);
     this.occupancy.textContent = '';
   }
@@ -23,7 +26,7 @@ export class HashView {
     const r = Number(this.radius.value);
     let rows;
     try {
-      rows = Array.from({ length: QUERIES }, (_, q) => this.lab.search(q, r, HITS));
+      rows = Array.from({ length: QUERIES }, (_, q) => this.ctx.lab.search(q, r, HITS));
     } catch {
       return false;
     }
@@ -31,18 +34,21 @@ export class HashView {
     const ctx = this.canvas.getContext('2d');
     ctx.fillStyle = '#2f6fde';
     rows.forEach((hits, q) => {
-      drawDigit(ctx, this.lab.testDigit(q), 0, q * 56);
+      drawDigit(ctx, this.ctx.lab.testDigit(q), 0, q * 56);
       ctx.fillRect(58, q * 56, 2, 56);
-      hits.forEach((hit, k) => drawDigit(ctx, this.lab.trainDigit(hit.index), 64 + k * 56, q * 56));
+      hits.forEach((/** @type {any} */ hit, /** @type {number} */ k) => {
+        drawDigit(ctx, this.ctx.lab.trainDigit(hit.index), 64 + k * 56, q * 56);
+      });
     });
     const h = results?.hash;
     if (h) {
-      this.metrics.textContent = `${h.bits} bits · ${h.buckets_used} buckets used (largest ${h.largest_bucket}) · ` +
+      this.metrics.textContent =
+        `${h.bits} bits · ${h.buckets_used} buckets used (largest ${h.largest_bucket}) · ` +
         `same-label precision in the query's bucket ${h.bucket_precision.toFixed(3)} (queries with a non-empty bucket: ${(h.bucket_coverage * 100).toFixed(0)}%) · ` +
         `precision@10 ${h.precision_at_10.toFixed(3)} · mAP ${h.map.toFixed(3)} (${h.queries} test queries).`;
     }
-    const occ = this.lab.occupancy(5);
-    this.occupancy.textContent = 'Largest buckets: ' + occ.map(([key, n]) => `${key} (${n})`).join(', ');
+    const occ = this.ctx.lab.occupancy(5);
+    this.occupancy.textContent = `Largest buckets: ${occ.map(([key, n]) => `${key} (${n})`).join(', ')}`;
     return true;
   }
 }

@@ -5,15 +5,15 @@ import { blank, drawDigit } from './digits.js';
 const N = 10;
 
 export class ReconView {
-  constructor(lab, canvas, label) {
-    this.lab = lab;
+  constructor(ctx, canvas, label) {
+    this.ctx = ctx;
     this.canvas = canvas;
     this.label = label;
     this.indices = Uint32Array.from({ length: N }, (_, i) => i);
     this.clear();
   }
 
-    clear() {
+  clear() {
     blank(this.canvas);
     this.label.textContent = '';
     this.mse = null;
@@ -23,12 +23,12 @@ export class ReconView {
   refresh() {
     let rec;
     try {
-      rec = this.lab.reconstruct(this.indices);
+      rec = this.ctx.lab.reconstruct(this.indices);
     } catch {
       return false;
     }
-        // Compared with what the network was given (deskewed, if it deskews).
-    const inputs = this.lab.inputs(this.indices);
+    // Compared with what the network was given (deskewed, if it deskews).
+    const inputs = this.ctx.lab.inputs(this.indices);
     const ctx = this.canvas.getContext('2d');
     let se = 0;
     for (let k = 0; k < N; k++) {
@@ -39,7 +39,7 @@ export class ReconView {
       for (let i = 0; i < 784; i++) se += (orig[i] - r[i]) ** 2;
     }
     this.mse = se / (N * 784);
-        this.label.textContent = `Per-pixel MSE (0..1 scale) of these ten: ${this.mse.toFixed(4)}.`;
+    this.label.textContent = `Per-pixel MSE (0..1 scale) of these ten: ${this.mse.toFixed(4)}.`;
     this.label.dataset.mse = this.mse;
     return true;
   }

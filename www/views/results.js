@@ -11,7 +11,8 @@ export function measured(r) {
 
 export class ResultsView {
   constructor(experiments, { body, copy, markdown }) {
-    Object.assign(this, { body, markdown });
+    this.body = body;
+    this.markdown = markdown;
     this.rows = new Map();
     for (const e of experiments) {
       const tr = document.createElement('tr');
@@ -26,13 +27,13 @@ export class ResultsView {
     copy.addEventListener('click', () => this.copy());
   }
 
-    record(results, preset) {
+  record(results, preset) {
     const row = this.rows.get(results.model);
     if (!row) return; // a custom run
     const [, , m, p, t] = row.tr.cells;
     m.textContent = measured(results);
     m.dataset.value = results.test_accuracy ?? results.hash?.bucket_precision ?? '';
-        p.textContent = preset;
+    p.textContent = preset;
     t.textContent = `${results.seconds.toFixed(1)} s`;
   }
 

@@ -20,21 +20,37 @@ const FIELDS = [
   ['graph_weight', 'graph term weight', 'float'],
 ];
 
+/** An Error that names the setting at fault, as the engine's refusals do. */
+function fieldError(/** @type {string} */ field, /** @type {string} */ message) {
+  return Object.assign(new Error(message), { field });
+}
+
 const layersToText = (ls) => (ls?.length ? ls.map((l) => `${l.width} ${l.act}`).join(', ') : '');
 
-function textToLayers(text, what) {
+function textToLayers(/** @type {string} */ text, /** @type {string} */ what) {
   const t = text.trim();
   if (!t) return [];
   return t.split(',').map((part) => {
     const m = part.trim().match(/^(\d+)\s*(relu|sigmoid|tanh|linear)?$/i);
-    if (!m) throw new Error(`${what}: "${part.trim()}" is not "width activation", e.g. "64 relu"`);
+    if (!m) throw fieldError(what, `${what}: "${part.trim()}" is not "width activation", e.g. "64 relu"`);
     return { width: Number(m[1]), act: (m[2] ?? 'relu').toLowerCase() };
   });
 }
 
+/** A config field's path, as the engine names it ("optim.lr", "encoder[0].width") → the form's key. */
+function formKey(/** @type {string} */ path) {
+  const top = path.split(/[.[]/)[0];
+  return top === 'optim' ? (path.split('.').pop() ?? top) : top;
+}
+
 export class SettingsForm {
-  constructor(form) {
+  /**
+   * @param {HTMLFormElement} form
+   * @param {() => number} freshSeed a seed from the platform's entropy
+   */
+  constructor(form, freshSeed) {
     this.form = form;
+    /** @type {Record<string, [HTMLInputElement, string, HTMLElement]>} */
     this.inputs = {};
     for (const [key, label, kind] of FIELDS) {
       const l = document.createElement('label');
@@ -48,13 +64,52 @@ export class SettingsForm {
         input.step = kind === 'int' ? '1' : 'any';
       }
       l.append(input);
+      if (key === 'seed') {
+        const again = document.createElement('button');
+        again.type = 'button';
+        again.textContent = 'new seed';
+        again.dataset.testid = 'new-seed';
+        again.addEventListener('click', () => {
+          input.value = String(freshSeed());
+        });
+        l.append(again);
+      }
+      // Where a refusal of this setting is said.
+      const error = document.createElement('span');
+      error.className = 'field-error';
+      error.dataset.testid = `setting-${key}-error`;
+      error.setAttribute('role', 'alert');
+      error.hidden = true;
+      l.append(error);
       form.append(l);
-      this.inputs[key] = [input, kind];
+      this.inputs[key] = [input, kind, error];
     }
     form.addEventListener('submit', (e) => e.preventDefault());
   }
 
+  /** Shows `message` next to the control of config field `path`; false when no control has it. */
+  showError(/** @type {string | undefined} */ path, /** @type {string} */ message) {
+    const entry = path ? this.inputs[formKey(path)] : undefined;
+    if (!entry) return false;
+    const [input, , error] = entry;
+    error.textContent = message;
+    error.hidden = false;
+    input.setAttribute('aria-invalid', 'true');
+    const box = this.form.closest('details');
+    if (box) box.open = true;
+    return true;
+  }
+
+  clearErrors() {
+    for (const [input, , error] of Object.values(this.inputs)) {
+      error.hidden = true;
+      input.removeAttribute('aria-invalid');
+    }
+  }
+
+  /** @param {any} config */
   show(config) {
+    this.clearErrors();
     this.base = config;
     for (const [key, [input, kind]] of Object.entries(this.inputs)) {
       const v = key === 'lr' ? config.optim.lr : config[key];
@@ -74,8 +129,8 @@ export class SettingsForm {
       else if (kind === 'head') c.head = input.value.trim() === 'none' ? null : textToLayers(input.value, 'head');
       else {
         const v = Number(input.value);
-        if (input.value.trim() === '' || Number.isNaN(v)) throw new Error(`${key}: "${input.value}" is not a number`);
-        if (kind === 'int' && (!Number.isInteger(v) || v < 0)) throw new Error(`${key}: ${v} is not a whole number ≥ 0`);
+        if (input.value.trim() === '' || Number.isNaN(v)) throw fieldError(key, `${key}: "${input.value}" is not a number`);
+        if (kind === 'int' && (!Number.isInteger(v) || v < 0)) throw fieldError(key, `${key}: ${v} is not a whole number ≥ 0`);
         if (key === 'lr') c.optim.lr = v;
         else c[key] = v;
       }

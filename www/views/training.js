@@ -1,44 +1,58 @@
 // The experiment view: model and preset pickers, settings, start / pause /
 // reset / run all, the progress bar with ETA, live figures, the cost and
 // accuracy chart and the log.
-import uPlot from '../vendor/uPlot.esm.js';
+
+import { throttle } from '../context.js';
 import { Runner } from '../scheduler.js';
+import uPlot from '../vendor/uPlot.esm.js';
 import { SettingsForm } from './settings.js';
 
-const $ = (id) => document.getElementById(id);
-const fmt = (v, d = 3) => (v == null ? '–' : v.toFixed(d));
+const fmt = (/** @type {number | null | undefined} */ v, d = 3) => (v == null ? '–' : v.toFixed(d));
 
 export class TrainingView {
   /**
-   * @param lab the engine's Lab; @param engine the wasm module's exports
-   * @param hooks onStart(config), onSlice(progress), onFinished(results, config)
+   * @param {import('../context.js').Context} ctx the shared context (lab, engine)
+   * @param {Record<string, any>} els model, preset, settings, start, pause, reset, runAll, modelDesc,
+   *   progress, progressText, live, testAccuracy, chart, log, error
+   * @param {Record<string, Function>} hooks onStart(config), onSlice(progress), onFinished(results, config, preset), onReset()
    */
-  constructor(lab, engine, hooks = {}) {
-    this.lab = lab;
-    this.engine = engine;
+  constructor(ctx, els, hooks = {}) {
+    this.ctx = ctx;
+    this.els = els;
     this.hooks = hooks;
+    /** @type {string[]} */
     this.queue = [];
-    this.runner = new Runner((ms) => this.slice(ms), (p) => this.show(p));
-    this.experiments = engine.experiments();
-    this.settings = new SettingsForm($('settings'));
-    const select = $('model');
-    for (const e of this.experiments) select.add(new Option(e.name, e.name));
-    select.value = 'mnist_mlp_all';
-    select.addEventListener('change', () => this.loadPreset());
-    $('preset').addEventListener('change', () => this.loadPreset());
+    this.runner = new Runner(
+      (ms) => this.slice(ms),
+      (p) => this.show(p),
+    );
+    this.experiments = ctx.engine.experiments();
+    this.settings = new SettingsForm(els.settings, () => ctx.engine.freshSeed());
+    // The chart redraws a few times a second at most: setData is not free.
+    /** @type {ResizeObserver | null} */
+    this.resizer = null;
+    this.points = /** @type {any} */ ([[], [], []]);
+    this.redraw = throttle(() => this.chart.setData(this.points), 250);
+    for (const e of this.experiments) els.model.add(new Option(e.name, e.name));
+    els.model.value = 'mnist_mlp_all';
+    els.model.addEventListener('change', () => this.loadPreset());
+    els.preset.addEventListener('change', () => this.loadPreset());
     this.loadPreset();
-    $('start').addEventListener('click', () => this.startFromForm());
-    $('pause').addEventListener('click', () => this.togglePause());
-    $('reset').addEventListener('click', () => this.reset());
-    $('run-all').addEventListener('click', () => this.runAll());
-    $('start').disabled = $('run-all').disabled = false;
+    els.start.addEventListener('click', () => this.startFromForm());
+    els.pause.addEventListener('click', () => this.togglePause());
+    els.reset.addEventListener('click', () => this.reset());
+    els.runAll.addEventListener('click', () => this.runAll());
+    els.start.disabled = els.runAll.disabled = false;
   }
 
   loadPreset() {
-    const e = this.experiments.find((x) => x.name === $('model').value);
-    const ref = e.reference_accuracy == null ? 'no accuracy figure (retrieval only)' : `reference accuracy ${(e.reference_accuracy * 100).toFixed(1)}% on the full protocol`;
-    $('model-desc').textContent = `${e.description} — ${ref}.`;
-    this.settings.show(this.engine.presetConfig(e.name, $('preset').value));
+    const e = this.experiments.find((/** @type {any} */ x) => x.name === this.els.model.value);
+    const ref =
+      e.reference_accuracy == null
+        ? 'no accuracy figure (retrieval only)'
+        : `reference accuracy ${(e.reference_accuracy * 100).toFixed(1)}% on the full protocol`;
+    this.els.modelDesc.textContent = `${e.description} — ${ref}.`;
+    this.settings.show(this.ctx.engine.presetConfig(e.name, this.els.preset.value));
   }
 
   startFromForm() {
@@ -47,7 +61,7 @@ export class TrainingView {
     try {
       config = this.settings.read();
     } catch (e) {
-      this.showError(e.message);
+      this.refused(e);
       return;
     }
     this.start(config);
@@ -62,98 +76,116 @@ export class TrainingView {
   next() {
     const name = this.queue.shift();
     if (!name) return;
-    $('model').value = name;
+    this.els.model.value = name;
     this.loadPreset();
     this.start(this.settings.read());
   }
 
+  /** A setting the page or the engine refused: said next to its control, and above. */
+  refused(/** @type {any} */ e) {
+    this.queue = [];
+    this.settings.showError(e.field, e.message);
+    this.showError(e.message);
+  }
+
+  /** @param {any} config */
   start(config) {
     this.hideError();
+    this.settings.clearErrors();
     try {
-      this.lab.start(config);
+      // Refused here, the engine keeps the current run and model as they were.
+      this.ctx.lab.start(config);
     } catch (e) {
-      this.showError(e.message);
-      this.queue = [];
+      this.refused(e);
       return;
     }
     this.config = config;
-    this.preset = $('preset').value;
-    this.points = [[], [], []];
-    this.makeChart();
-    $('log').textContent = '';
-    $('test-accuracy').textContent = '…';
-    $('pause').disabled = false;
-    $('pause').textContent = 'Pause';
-    $('reset').disabled = false;
-    this.hooks.onStart?.(config);
-    this.runner.start();
+    this.preset = this.els.preset.value;
+    this.begin(config);
+    this.els.pause.disabled = false;
+    this.els.pause.textContent = 'Pause';
+    this.els.reset.disabled = false;
   }
 
   /** Evaluates a model the lab just loaded from a file. */
   evaluateLoaded() {
     this.queue = [];
-    this.config = this.lab.config();
+    this.config = this.ctx.lab.config();
     this.preset = 'loaded file';
+    this.begin(this.config);
+  }
+
+  /** @param {any} config */
+  begin(config) {
+    /** @type {any} the chart's series: progress %, cost, accuracy */
     this.points = [[], [], []];
     this.makeChart();
-    $('log').textContent = '';
-    $('test-accuracy').textContent = '…';
-    this.hooks.onStart?.(this.config);
+    this.els.log.textContent = '';
+    this.els.testAccuracy.textContent = '…';
+    this.hooks.onStart?.(config);
     this.runner.start();
+  }
+
+  /** Stops whatever runs or is queued (the engine is being replaced). */
+  stop() {
+    this.runner.pause();
+    this.queue = [];
   }
 
   togglePause() {
     if (this.runner.running) {
       this.runner.pause();
-      $('pause').textContent = 'Resume';
-    } else if (!this.lab.finished()) {
+      this.els.pause.textContent = 'Resume';
+    } else if (!this.ctx.lab.finished()) {
       this.runner.start();
-      $('pause').textContent = 'Pause';
+      this.els.pause.textContent = 'Pause';
     }
   }
 
   reset() {
-    this.runner.pause();
-    this.queue = [];
-    this.lab.reset();
-    $('progress').value = 0;
-    $('progress-text').textContent = 'idle';
-    $('live').textContent = '';
-    $('test-accuracy').textContent = '–';
-    $('pause').disabled = $('reset').disabled = true;
+    this.stop();
+    this.ctx.lab.reset();
+    this.els.progress.value = 0;
+    this.els.progressText.textContent = 'idle';
+    this.els.live.textContent = '';
+    this.els.testAccuracy.textContent = '–';
+    this.els.pause.disabled = this.els.reset.disabled = true;
     this.hooks.onReset?.();
   }
 
+  /** @param {number} budgetMs */
   slice(budgetMs) {
-    const p = this.lab.step(1e6, budgetMs);
+    const p = this.ctx.lab.step(1e6, budgetMs);
     p.done = p.phase === 'done' || p.phase === 'failed';
     return p;
   }
 
+  /** @param {any} p */
   show(p) {
+    const els = this.els;
     if (p.error) this.showError(p.error);
     const frac = p.fraction ?? 1;
-    $('progress').value = frac;
+    els.progress.value = frac;
     const where = p.epochs ? ` epoch ${p.epoch}/${p.epochs}, batch ${p.batch}/${p.batches}` : '';
     const eta = frac > 0.02 && frac < 1 ? ` · about ${Math.ceil((p.elapsed * (1 - frac)) / frac)} s left` : '';
-    $('progress-text').textContent = `${p.phase ?? 'stopped'}${where} · ${(frac * 100).toFixed(0)}% · ${fmt(p.elapsed, 1)} s${eta}`;
+    els.progressText.textContent = `${p.phase ?? 'stopped'}${where} · ${(frac * 100).toFixed(0)}% · ${fmt(p.elapsed, 1)} s${eta}`;
     const parts = [];
     if (p.cost != null) parts.push(`cost ${fmt(p.cost)}`);
     if (p.accuracy != null) parts.push(`train accuracy ${fmt(p.accuracy)}`);
     if (p.recon_mse != null) parts.push(`recon MSE ${fmt(p.recon_mse, 4)} per pixel (0..1)`);
-    if (parts.length) $('live').textContent = parts.join(' · ');
+    if (parts.length) els.live.textContent = parts.join(' · ');
     if (p.cost != null) this.plot(p);
     if (p.log?.length) {
-      const log = $('log');
-      log.textContent += p.log.join('\n') + '\n';
+      const log = els.log;
+      log.textContent += `${p.log.join('\n')}\n`;
       log.scrollTop = log.scrollHeight;
     }
     this.hooks.onSlice?.(p);
     if (p.done) {
-      $('pause').disabled = true;
+      els.pause.disabled = true;
       if (p.phase === 'done') {
-        const r = this.lab.results();
-        $('test-accuracy').textContent = r.test_accuracy == null ? 'n/a (no classifier)' : `${(r.test_accuracy * 100).toFixed(1)}%`;
+        const r = this.ctx.lab.results();
+        els.testAccuracy.textContent = r.test_accuracy == null ? 'n/a (no classifier)' : `${(r.test_accuracy * 100).toFixed(1)}%`;
         this.hooks.onFinished?.(r, this.config, this.preset);
         // The next queued run starts in a task of its own: a slice, the
         // views' refresh and a start together would overrun a frame.
@@ -165,15 +197,19 @@ export class TrainingView {
   }
 
   makeChart() {
-    const el = $('chart');
+    const el = this.els.chart;
     this.chart?.destroy();
-    this.chart = new uPlot({
-      width: Math.max(200, el.clientWidth || 600),
-      height: 180,
-      scales: { x: { time: false }, acc: { range: [0, 1] } },
-      axes: [{ label: 'progress %' }, { label: 'cost' }, { scale: 'acc', side: 1, label: 'accuracy', grid: { show: false } }],
-      series: [{}, { label: 'cost', stroke: '#2f6fde' }, { label: 'train accuracy', stroke: '#1b9e55', scale: 'acc' }],
-    }, this.points, el);
+    this.chart = new uPlot(
+      {
+        width: Math.max(200, el.clientWidth || 600),
+        height: 180,
+        scales: { x: { time: false }, acc: { range: [0, 1] } },
+        axes: [{ label: 'progress %' }, { label: 'cost' }, { scale: 'acc', side: 1, label: 'accuracy', grid: { show: false } }],
+        series: [{}, { label: 'cost', stroke: '#2f6fde' }, { label: 'train accuracy', stroke: '#1b9e55', scale: 'acc' }],
+      },
+      this.points,
+      el,
+    );
     // The chart follows its box's width (a phone turned, a window resized).
     this.resizer ??= new ResizeObserver(() => {
       const width = Math.max(200, el.clientWidth);
@@ -182,25 +218,21 @@ export class TrainingView {
     this.resizer.observe(el);
   }
 
+  /** @param {any} p */
   plot(p) {
     this.points[0].push(p.fraction * 100);
     this.points[1].push(p.cost);
     this.points[2].push(p.accuracy ?? null);
-    // Redraw a few times a second at most: setData is not free.
-    const now = performance.now();
-    if (!this.lastDraw || now - this.lastDraw > 250 || p.done) {
-      this.chart.setData(this.points);
-      this.lastDraw = now;
-    }
+    this.redraw(p.done);
   }
 
+  /** @param {string} msg */
   showError(msg) {
-    const el = $('error');
-    el.textContent = msg;
-    el.hidden = false;
+    this.els.error.textContent = msg;
+    this.els.error.hidden = false;
   }
 
   hideError() {
-    $('error').hidden = true;
+    this.els.error.hidden = true;
   }
 }

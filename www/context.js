@@ -1,0 +1,31 @@
+// What every view shares: the element lookup, and the one context through
+// which views reach the engine. A panic restart swaps `lab` and `engine`
+// here, in one place, and every view then talks to the fresh instance.
+
+/**
+ * The element with this id (typed loosely: the views know what they look up).
+ * @param {string} id
+ * @returns {any}
+ */
+export const $ = (id) => document.getElementById(id);
+
+/**
+ * @typedef {import('./pkg/aelab.js').Lab} Lab
+ * @typedef {typeof import('./pkg/aelab.js')} Engine
+ * @typedef {{ lab: Lab, engine: Engine }} Context
+ */
+
+/**
+ * Calls `fn` at most once every `ms` milliseconds; `force` calls it now.
+ * @param {(...args: any[]) => void} fn
+ * @param {number} ms
+ */
+export function throttle(fn, ms) {
+  let last = -Infinity;
+  return (/** @type {boolean} */ force, /** @type {any[]} */ ...args) => {
+    const now = performance.now();
+    if (!force && now - last < ms) return;
+    last = now;
+    fn(...args);
+  };
+}
