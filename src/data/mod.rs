@@ -66,14 +66,8 @@ impl Digits {
         .expect("pixels hold len × 784 bytes")
     }
 
-    /// The network's input: the matrix, deskewed row by row if asked.
-    pub fn features(&self, scale: PixelScale, deskew_rows: bool) -> Array2<f32> {
-        let mut m = Array2::zeros((self.len(), PIXELS));
-        self.features_into(0, scale, deskew_rows, m.view_mut());
-        m
-    }
-
-    /// Rows `from..from + out.nrows()` of `features`, written into `out`.
+    /// Rows `from..from + out.nrows()` of the network's input (the pixels on
+    /// `scale`, deskewed row by row if asked), written into `out`.
     pub fn features_into(
         &self,
         from: usize,

@@ -59,12 +59,6 @@ impl Model {
         })
     }
 
-    /// Pixels on the 0..255 byte scale → the network's input scale.
-    pub fn input(&self, pixels: ArrayView2<f32>) -> Array2<f32> {
-        let k = self.config.scale.factor();
-        pixels.mapv(|p| p * k)
-    }
-
     pub fn code(&self, x: ArrayView2<f32>) -> Array2<f32> {
         match &self.encoder {
             Some(e) => e.infer(x),

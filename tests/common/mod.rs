@@ -117,7 +117,8 @@ pub fn assert_close(got: &Figures, want: &Figures) {
 /// around the tile sizes, zero rows and columns, k = 0, with and without a
 /// start row, writing into a C with padded rows that must stay untouched.
 pub fn check_kernel_against_reference() {
-    use aelab::linalg::kernel::{gemm, reference, MatRef, Start};
+    use aelab::linalg::kernel::{gemm, MatRef, Start};
+    use aelab::linalg::reference::reference;
     let mut rng = aelab::rng::Rng::new(5);
     let mut random = |len: usize| -> Vec<f32> { (0..len).map(|_| rng.normal() as f32).collect() };
     // 16 and 48: whole 16-column panels, which Xᵀ·B runs in 2 × 16 tiles.

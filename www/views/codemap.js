@@ -2,11 +2,11 @@
 // components, one dot per digit coloured by class, refreshed during training.
 import { blank } from './digits.js';
 
-export const CLASS_COLOURS = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#9a6324', '#808000', '#000075'];
+const CLASS_COLOURS = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#9a6324', '#808000', '#000075'];
 const N = 500;
 
 /** Top-2 principal directions of rows (n × d) by power iteration with deflation. */
-export function principalPlane(x, n, d) {
+function principalPlane(x, n, d) {
   const mean = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += x[i * d + j] / n;
   const cov = new Float64Array(d * d);

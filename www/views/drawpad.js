@@ -14,7 +14,7 @@ const SUPER = 4; // render at 4× and average down: anti-aliasing
  * render with a fixed pen, then shift so the centre of mass is at (14, 14).
  * Returns 784 floats in 0..1, or null when there is no real drawing.
  */
-export function preprocess(strokes) {
+function preprocess(strokes) {
   const pts = strokes.flat();
   if (!pts.length) return null;
   const xs = pts.map((p) => p[0]);

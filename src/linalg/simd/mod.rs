@@ -1,0 +1,249 @@
+//! Four f32 lanes, the one vector type the GEMM kernel is written in.
+//! wasm32 + simd128 uses `v128`, x86_64 uses SSE (always present there), and
+//! anything else falls back to a plain array, so the same kernel is tested
+//! natively and runs at full width in the browser.
+
+// Named methods (`a.add(b)`) rather than operator traits: the kernels read
+// as the instruction sequence they compile to.
+#![allow(clippy::should_implement_trait)]
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[path = "wasm.rs"]
+mod imp;
+
+#[cfg(target_arch = "x86_64")]
+#[path = "x86.rs"]
+mod imp;
+
+#[cfg(not(any(
+    all(target_arch = "wasm32", target_feature = "simd128"),
+    target_arch = "x86_64"
+)))]
+#[path = "scalar.rs"]
+mod imp;
+
+pub use imp::F32x4;
+
+/// The largest argument `F32x4::exp` takes; larger ones are lowered to it.
+pub const EXP_MAX_ARG: f32 = 88.3;
+
+impl F32x4 {
+    /// e^x within 2 ulp on -87.3..88.3 (inputs are clamped there), the
+    /// Cephes polynomial; the same operations on every platform.
+    #[inline(always)]
+    pub fn exp(self) -> Self {
+        let x = self.max(Self::splat(-87.3)).min(Self::splat(EXP_MAX_ARG));
+        // Round to nearest by the 1.5·2^23 trick: only adds, so it is the
+        // same on SSE2, wasm and the fallback.
+        let magic = Self::splat(12_582_912.0);
+        let n = x
+            .mul(Self::splat(std::f32::consts::LOG2_E))
+            .add(magic)
+            .sub(magic);
+        let r = x
+            .sub(n.mul(Self::splat(0.693_359_4)))
+            .sub(n.mul(Self::splat(-2.121_944_4e-4)));
+        let mut p = Self::splat(1.987_569_1e-4);
+        for c in [
+            1.398_199_9e-3,
+            8.333_452e-3,
+            4.166_579_6e-2,
+            0.166_666_65,
+            0.5,
+        ] {
+            p = p.mul(r).add(Self::splat(c));
+        }
+        let y = p.mul(r.mul(r)).add(r).add(Self::splat(1.0));
+        y.mul(n.pow2i())
+    }
+
+    /// ln x for x ≥ 1e-30 (smaller lanes are raised to it), within 2e-7:
+    /// x = m·2^e with m in [0.5, 1); ln(m·√2) by the Cephes polynomial on
+    /// [√½ − 1, √2 − 1] (no division, no branch).
+    #[inline(always)]
+    pub fn ln(self) -> Self {
+        let (m, e) = self.max(Self::splat(1e-30)).frexp();
+        let x = m
+            .mul(Self::splat(std::f32::consts::SQRT_2))
+            .sub(Self::splat(1.0));
+        let z = x.mul(x);
+        let mut p = Self::splat(7.037_683_6e-2);
+        for c in [
+            -1.151_461e-1,
+            1.167_699_9e-1,
+            -1.242_014_1e-1,
+            1.424_932_3e-1,
+            -1.666_805_8e-1,
+            2.000_071_4e-1,
+            -2.499_999_4e-1,
+            3.333_333e-1,
+        ] {
+            p = p.mul(x).add(Self::splat(c));
+        }
+        let ln_1px = x.add(p.mul(x).mul(z)).sub(Self::splat(0.5).mul(z));
+        // ln x = ln(m√2) + (e − ½)·ln 2
+        ln_1px.add(
+            e.sub(Self::splat(0.5))
+                .mul(Self::splat(std::f32::consts::LN_2)),
+        )
+    }
+
+    /// The four lanes' sum.
+    #[inline(always)]
+    pub fn sum(self) -> f32 {
+        let l = self.to_array();
+        (l[0] + l[1]) + (l[2] + l[3])
+    }
+
+    /// 1 / (1 + e^-x).
+    #[inline(always)]
+    pub fn sigmoid(self) -> Self {
+        let one = Self::splat(1.0);
+        one.div(one.add(Self::zero().sub(self).exp()))
+    }
+}
+
+/// Applies `f` to every value of `v`, four at a time (the tail padded), so
+/// every value goes through the same lane arithmetic.
+#[inline(always)]
+pub fn map_in_place(v: &mut [f32], f: impl Fn(F32x4) -> F32x4) {
+    let mut chunks = v.chunks_exact_mut(4);
+    for c in &mut chunks {
+        // SAFETY: a chunk holds exactly four values.
+        unsafe { f(F32x4::load(c.as_ptr())).store(c.as_mut_ptr()) };
+    }
+    let tail = chunks.into_remainder();
+    if !tail.is_empty() {
+        let mut buf = [0.0f32; 4];
+        buf[..tail.len()].copy_from_slice(tail);
+        let out = f(F32x4::from(buf)).to_array();
+        tail.copy_from_slice(&out[..tail.len()]);
+    }
+}
+
+/// Column sums of a row-major matrix: `out[j] = Σ_i z[i·n + j]` with
+/// n = `out.len()`, each column summed top to bottom. Sixteen columns at a
+/// time stay in registers over all rows, so each value is loaded once and
+/// each sum stored once (a bias gradient, every training step).
+pub fn column_sums(z: &[f32], out: &mut [f32]) {
+    let n = out.len();
+    if n == 0 {
+        return;
+    }
+    let rows = z.len() / n;
+    assert_eq!(rows * n, z.len(), "column_sums: not a whole number of rows");
+    let mut j = 0;
+    while j + 16 <= n {
+        // SAFETY: columns j..j+16 exist in every one of the `rows` rows.
+        unsafe { sum_columns::<4>(z, n, rows, j, out) };
+        j += 16;
+    }
+    while j + 4 <= n {
+        // SAFETY: columns j..j+4 exist in every row.
+        unsafe { sum_columns::<1>(z, n, rows, j, out) };
+        j += 4;
+    }
+    for (j, o) in out.iter_mut().enumerate().skip(j) {
+        *o = z.iter().skip(j).step_by(n).sum();
+    }
+}
+
+/// # Safety
+/// Columns j..j+4V lie inside `out` and inside each of the `rows` rows of
+/// `z`, whose length is rows·n.
+#[inline(always)]
+unsafe fn sum_columns<const V: usize>(z: &[f32], n: usize, rows: usize, j: usize, out: &mut [f32]) {
+    let mut acc = [F32x4::zero(); V];
+    for i in 0..rows {
+        let row = z.as_ptr().add(i * n + j);
+        for (v, a) in acc.iter_mut().enumerate() {
+            *a = a.add(F32x4::load(row.add(4 * v)));
+        }
+    }
+    for (v, a) in acc.iter().enumerate() {
+        a.store(out.as_mut_ptr().add(j + 4 * v));
+    }
+}
+
+/// Whether every value is finite: x·0 is 0 for finite x and NaN otherwise,
+/// so one vectorised pass without branches answers it.
+pub fn all_finite(v: &[f32]) -> bool {
+    let mut acc = F32x4::zero();
+    let zero = F32x4::zero();
+    let mut chunks = v.chunks_exact(4);
+    for c in &mut chunks {
+        acc = acc.mul_add(F32x4::first4(c), zero);
+    }
+    acc.sum() == 0.0 && chunks.remainder().iter().all(|x| x.is_finite())
+}
+
+impl F32x4 {
+    /// The first four values of `v`.
+    ///
+    /// # Panics
+    /// If `v` holds fewer than four.
+    #[inline(always)]
+    pub fn first4(v: &[f32]) -> Self {
+        assert!(v.len() >= 4);
+        // SAFETY: checked just above.
+        unsafe { F32x4::load(v.as_ptr()) }
+    }
+
+    /// Writes the four lanes into `v[..4]`.
+    ///
+    /// # Panics
+    /// If `v` holds fewer than four.
+    #[inline(always)]
+    pub fn write4(self, v: &mut [f32]) {
+        assert!(v.len() >= 4);
+        // SAFETY: checked just above.
+        unsafe { self.store(v.as_mut_ptr()) }
+    }
+}
+
+impl From<[f32; 4]> for F32x4 {
+    fn from(a: [f32; 4]) -> Self {
+        // SAFETY: `a` holds four values.
+        unsafe { F32x4::load(a.as_ptr()) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_finite_finds_any_bad_value() {
+        let mut v = vec![1.0f32; 11];
+        assert!(all_finite(&v));
+        for (i, bad) in [(0, f32::NAN), (5, f32::INFINITY), (10, f32::NEG_INFINITY)] {
+            let keep = v[i];
+            v[i] = bad;
+            assert!(!all_finite(&v), "{bad} at {i}");
+            v[i] = keep;
+        }
+        assert!(all_finite(&[]));
+    }
+
+    #[test]
+    fn column_sums_match_a_plain_loop() {
+        for n in [1, 3, 4, 7, 16, 21, 37] {
+            for rows in [0, 1, 5] {
+                let z: Vec<f32> = (0..rows * n).map(|i| (i as f32 * 0.37).sin()).collect();
+                let mut got = vec![f32::NAN; n];
+                column_sums(&z, &mut got);
+                for (j, g) in got.iter().enumerate() {
+                    let want: f32 = (0..rows).map(|i| z[i * n + j]).sum();
+                    assert_eq!(*g, want, "n {n} rows {rows} column {j}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn map_in_place_covers_the_tail() {
+        let mut v: Vec<f32> = (0..7).map(|i| i as f32).collect();
+        map_in_place(&mut v, |x| x.mul(F32x4::splat(2.0)));
+        assert_eq!(v, [0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0]);
+    }
+}
