@@ -34,7 +34,7 @@ function runBuild(build) {
         engine.start(config);
         while (!engine.finished()) engine.step(10_000, 10_000);
         const r = engine.results();
-        // Σ|w| and Σw over every weight matrix, from the saved model file
+        // Σ|w| and Σw over every weight and bias, from the saved model file
         // (safetensors: an 8-byte header length, a JSON header, f32 data).
         const file = engine.saveModel();
         const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
@@ -43,7 +43,7 @@ function runBuild(build) {
         let absSum = 0;
         let sum = 0;
         for (const [name, t] of Object.entries(header)) {
-          if (!name.endsWith('.weight')) continue;
+          if (name === '__metadata__') continue;
           const [start, end] = t.data_offsets;
           for (let o = 8 + headerLen + start; o < 8 + headerLen + end; o += 4) {
             const w = view.getFloat32(o, true);

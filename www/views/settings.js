@@ -103,6 +103,7 @@ export class SettingsForm {
   clearErrors() {
     for (const [input, , error] of Object.values(this.inputs)) {
       error.hidden = true;
+      error.textContent = '';
       input.removeAttribute('aria-invalid');
     }
   }
