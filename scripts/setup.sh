@@ -25,6 +25,22 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGE
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
+# Fashion-MNIST's IDX files, from which the build makes the page's second
+# data set (and the CLI reads with --data).
+if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
+  say "installing Debian's dataset-fashion-mnist"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq dataset-fashion-mnist >/dev/null
+fi
+
+if ! command -v zopfli >/dev/null; then
+  say "installing Debian's zopfli (the build compresses the engine with it)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq zopfli >/dev/null
+fi
+
 if [ $want_browser = 1 ] && { ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; }; then
   say "installing Debian's chromium and chromium-driver"
   export DEBIAN_FRONTEND=noninteractive

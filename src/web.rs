@@ -82,6 +82,12 @@ pub fn experiments() -> Res<JsValue> {
     to_js(&table::EXPERIMENTS)
 }
 
+/// The data sets the page offers: id, name, file, class names.
+#[wasm_bindgen]
+pub fn datasets() -> Res<JsValue> {
+    to_js(&data::DATASETS)
+}
+
 /// A reference model's config in a preset, for the page's protocol.
 #[wasm_bindgen(js_name = presetConfig)]
 pub fn preset_config(name: &str, preset: &str) -> Res<JsValue> {
@@ -159,6 +165,30 @@ impl Lab {
         let digits = data::parse_subset(bytes).map_err(err)?;
         warm_memory(WARM_BYTES);
         Ok(Lab(Session::new(digits)))
+    }
+
+    /// Replaces the data with a page data file (as `new` reads); on a bad
+    /// file the current data and run stay.
+    #[wasm_bindgen(js_name = setData)]
+    pub fn set_data(&mut self, bytes: &[u8]) -> Res<()> {
+        let digits = data::parse_subset(bytes).map_err(err)?;
+        self.0.set_data(digits);
+        Ok(())
+    }
+
+    /// Replaces the data with a person's own IDX images and labels
+    /// (decompressed); on refusal the current data and run stay.
+    #[wasm_bindgen(js_name = loadIdx)]
+    pub fn load_idx(&mut self, images: &[u8], labels: &[u8]) -> Res<()> {
+        let digits = data::own_idx(images, labels).map_err(err)?;
+        self.0.set_data(digits);
+        Ok(())
+    }
+
+    /// The loaded data as a page data file (to restore it after a restart).
+    #[wasm_bindgen(js_name = dataFile)]
+    pub fn data_file(&self) -> Vec<u8> {
+        data::encode_subset(self.0.data())
     }
 
     pub fn count(&self) -> u32 {

@@ -12,7 +12,8 @@ export const $ = (id) => document.getElementById(id);
 /**
  * @typedef {import('./pkg/aelab.js').Lab} Lab
  * @typedef {typeof import('./pkg/aelab.js')} Engine
- * @typedef {{ lab: Lab, engine: Engine }} Context
+ * @typedef {{ id: string, name: string, classes: string[], digits: boolean, source: string }} DataSet
+ * @typedef {{ lab: Lab, engine: Engine, dataset: DataSet, trainedOn: DataSet | null }} Context
  */
 
 /**

@@ -5,6 +5,7 @@
 import { $, throttle } from './context.js';
 import init, * as engine from './pkg/aelab.js';
 import { CodeMapView } from './views/codemap.js';
+import { DatasetView } from './views/dataset.js';
 import { drawGrid } from './views/digits.js';
 import { DrawPad } from './views/drawpad.js';
 import { HashView } from './views/hash.js';
@@ -25,12 +26,14 @@ async function boot() {
       return r.arrayBuffer();
     }),
   ]);
-  const data = new Uint8Array(bytes);
+  /** @type {Uint8Array} the loaded data as a page data file, to restore after a panic */
+  let data = new Uint8Array(bytes);
   /** @type {import('./context.js').Context} */
-  const ctx = { lab: new engine.Lab(data), engine };
+  const ctx = { lab: new engine.Lab(data), engine, dataset: engine.datasets()[0], trainedOn: null };
   /** @type {Uint8Array | null} the last finished model's file, to restore after a panic */
   let lastModel = null;
-  drawGrid($('digits'), (/** @type {number} */ i) => ctx.lab.image(i), ctx.lab.count());
+  const grid = () => drawGrid($('digits'), (/** @type {number} */ i) => ctx.lab.image(i), ctx.lab.count());
+  grid();
 
   const recon = new ReconView(ctx, $('recon'), $('recon-mse'));
   const codemap = new CodeMapView(ctx, $('codemap'), $('codemap-legend'), $('codemap-note'));
@@ -42,6 +45,7 @@ async function boot() {
     input: $('pad-input'),
     recon: $('pad-recon'),
     prediction: $('prediction'),
+    note: $('pad-note'),
     probs: $('probs'),
     code: $('pad-code'),
     neighbours: $('pad-neighbours'),
@@ -52,6 +56,16 @@ async function boot() {
     hash.refresh();
     pad.update();
   });
+  new DatasetView(
+    ctx,
+    { select: $('dataset'), files: $('data-files'), drop: $('own-data'), error: $('data-error'), note: $('data-note') },
+    (info) => {
+      ctx.dataset = info;
+      data = ctx.lab.dataFile();
+      grid();
+      pad.update();
+    },
+  );
   const results = new ResultsView(engine.experiments(), { body: $('results-body'), copy: $('copy-md'), markdown: $('markdown') });
 
   // The views that follow the model redraw a few times a second at most.
@@ -94,7 +108,7 @@ async function boot() {
         } catch {
           lastModel = null;
         }
-        results.record(r, preset);
+        results.record(r, ctx.dataset.id === 'mnist' ? preset : `${preset} · ${ctx.dataset.name}`);
         // One task per view, so no task overruns a frame.
         for (const refresh of [() => refreshViews(true), () => hash.refresh(r), () => pad.update()]) setTimeout(refresh, 0);
         $('save-model').disabled = false;

@@ -2,11 +2,13 @@
 //! page's subset file (`subset`), turned into network inputs on a pixel scale
 //! (`pixels`), and split by a protocol (`split`).
 
+mod catalog;
 mod idx;
 mod pixels;
 mod split;
 mod subset;
 
+pub use catalog::*;
 pub use idx::*;
 pub use pixels::*;
 pub use split::*;

