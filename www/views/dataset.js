@@ -7,7 +7,7 @@
 const dims = (/** @type {Uint8Array} */ b) => (b.length >= 4 && b[0] === 0 && b[1] === 0 && b[2] === 8 ? b[3] : 0);
 
 /** A file's bytes, gunzipped by the browser when it is gzip (the engine carries no inflater). */
-export async function fileBytes(/** @type {Blob} */ file) {
+export async function fileBytes(/** @type {File} */ file) {
   const head = new Uint8Array(await file.slice(0, 2).arrayBuffer());
   if (head[0] !== 0x1f || head[1] !== 0x8b) return new Uint8Array(await file.arrayBuffer());
   const stream = file.stream().pipeThrough(new DecompressionStream('gzip'));
