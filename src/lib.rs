@@ -11,6 +11,7 @@
 //! resumable stages) → `session` (data + current run + caches + queries) →
 //! the surfaces: `web` (wasm-bindgen) and the CLI in `src/bin`.
 
+pub mod baseline;
 pub mod bench;
 pub mod clock;
 pub mod data;

@@ -11,7 +11,13 @@
 //! wasm it is an empty program, so `cargo test --target wasm32-…` links.
 
 #[cfg(not(target_arch = "wasm32"))]
+mod baselines_cmd;
+#[cfg(not(target_arch = "wasm32"))]
+mod bench_cmd;
+#[cfg(not(target_arch = "wasm32"))]
 mod cli;
+#[cfg(not(target_arch = "wasm32"))]
+mod run_cmd;
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {

@@ -1,0 +1,85 @@
+//! `aelab bench`: the bench page's workloads natively, then the reference's
+//! heaviest run (best auto_2's autoencode phase on the book protocol), timed.
+
+use super::cli::USAGE;
+use aelab::data::{self, Protocol};
+use aelab::experiment::table::{self, Preset};
+use aelab::Trainer;
+use std::path::PathBuf;
+
+/// The reference's heaviest run, timed: best auto_2's autoencode phase.
+pub fn bench(args: &[String]) -> Result<(), String> {
+    let mut data = PathBuf::from("../shared/mnist");
+    let mut subset = PathBuf::from("www/data/mnist-10k.bin");
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let value = it.next().ok_or(USAGE)?;
+        match flag.as_str() {
+            "--data" => data = PathBuf::from(value),
+            "--subset" => subset = PathBuf::from(value),
+            _ => return Err(USAGE.to_string()),
+        }
+    }
+    let bytes = std::fs::read(&subset)
+        .map_err(|e| format!("{}: {e} (scripts/build.sh makes it)", subset.display()))?;
+    let digits = data::parse_subset(&bytes).map_err(|e| e.message)?;
+    println!("| workload | samples/s best | median | GFLOP/s | final |");
+    println!("|---|---:|---:|---:|---|");
+    for w in aelab::bench::WORKLOADS {
+        let mut b = aelab::bench::Bench::new(w, &digits, 8000, 32, 1).map_err(|e| e.message)?;
+        let units = if w == "w3" { 20 } else { 250 };
+        b.run(1);
+        let mut secs: Vec<f64> = (0..3)
+            .map(|_| {
+                let t0 = std::time::Instant::now();
+                b.run(units);
+                t0.elapsed().as_secs_f64()
+            })
+            .collect();
+        secs.sort_by(f64::total_cmp);
+        let samples = (units * b.samples_per_unit()) as f64;
+        println!(
+            "| {w} | {:.0} | {:.0} | {:.1} | {:.4} |",
+            samples / secs[0],
+            samples / secs[1],
+            samples / secs[0] * b.flops_per_sample() / 1e9,
+            b.evaluate()
+        );
+    }
+    println!();
+    let source = data::read_mnist_dir(&data, "train").map_err(|e| e.message)?;
+    let mut c = table::config("mnist_auto_2", Preset::Best, Protocol::Book).expect("known model");
+    c.propagate = false;
+    let mut t = Trainer::new(&c, &source, None).map_err(|e| e.message)?;
+    // One unit a call: a larger step would run on past the phase.
+    while t.phase() != aelab::Phase::Autoencode {
+        t.step(1, f64::INFINITY);
+    }
+    let t0 = std::time::Instant::now();
+    while t.phase() == aelab::Phase::Autoencode {
+        t.step(1, f64::INFINITY);
+    }
+    let secs = t0.elapsed().as_secs_f64();
+    let n_train = t.split().train.len();
+    let samples = (c.ae_epochs * (n_train / c.batch) * c.batch) as f64;
+    let model = t.model();
+    let widths: Vec<usize> = [&model.encoder, &model.decoder]
+        .into_iter()
+        .flatten()
+        .flat_map(|net| aelab::flops::widths(net).into_iter().skip(1))
+        .collect();
+    let widths = [vec![data::PIXELS], widths].concat();
+    let flops = aelab::flops::training_per_sample(&widths) * samples;
+    println!(
+        "mnist_auto_2 best, autoencode phase: {} epochs x {} images, batch {}: {secs:.2} s, {:.0} samples/s, {:.1} GFLOP/s (reference: 306 s)",
+        c.ae_epochs,
+        n_train,
+        c.batch,
+        samples / secs,
+        flops / secs / 1e9
+    );
+    for line in t.log().iter().filter(|l| l.starts_with("Epoch 10")) {
+        println!("{line}");
+    }
+    Ok(())
+}

@@ -1,0 +1,327 @@
+//! `aelab run`: reference experiments natively, each row over one or more
+//! seeds, independent runs in parallel on `--jobs` threads (each with its
+//! own session, so each with its own graph cache; the figures are those of
+//! one thread: a reused graph gives the results a built one does), and a
+//! markdown table with mean ± sd.
+
+use super::cli::USAGE;
+use aelab::baseline::mean_sd;
+use aelab::data::{self, Digits, Protocol};
+use aelab::experiment::table::{self, Preset};
+use aelab::{Config, Results, Session};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+pub struct RunArgs {
+    pub models: Vec<&'static str>,
+    pub data: PathBuf,
+    pub subset: PathBuf,
+    pub protocol: Protocol,
+    pub presets: Vec<Preset>,
+    pub seed: u32,
+    pub seeds: u32,
+    pub jobs: usize,
+    pub bits: Option<usize>,
+    pub json: Option<PathBuf>,
+    pub markdown: Option<PathBuf>,
+    pub quiet: bool,
+}
+
+pub fn parse(args: &[String], models_first: bool) -> Result<RunArgs, String> {
+    let mut it = args.iter().peekable();
+    let models: Vec<&'static str> = if !models_first {
+        table::names().collect()
+    } else {
+        let which = it.next().ok_or(USAGE)?;
+        if which == "all" {
+            table::names().collect()
+        } else {
+            vec![
+                table::find(which)
+                    .ok_or_else(|| format!("unknown model {which}; `aelab list` shows them"))?
+                    .name,
+            ]
+        }
+    };
+    let mut r = RunArgs {
+        models,
+        data: PathBuf::from("../shared/mnist"),
+        subset: PathBuf::from("www/data/mnist-10k.bin"),
+        protocol: Protocol::Book,
+        presets: Preset::ALL.to_vec(),
+        seed: 1,
+        seeds: 1,
+        jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        bits: None,
+        json: None,
+        markdown: None,
+        quiet: false,
+    };
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
+        let number = |v: &str| -> Result<usize, String> {
+            v.parse::<usize>().map_err(|e| format!("{flag} {v}: {e}"))
+        };
+        match flag.as_str() {
+            "--data" => r.data = value()?.into(),
+            "--subset" => r.subset = value()?.into(),
+            "--protocol" => {
+                r.protocol = match value()?.as_str() {
+                    "book" => Protocol::Book,
+                    "browser" => Protocol::Browser,
+                    v => return Err(format!("--protocol {v}: expected book or browser")),
+                }
+            }
+            "--preset" => {
+                r.presets = match value()?.as_str() {
+                    "both" => Preset::ALL.to_vec(),
+                    v => vec![v
+                        .parse()
+                        .map_err(|e: aelab::Error| format!("--preset: {e} (or \"both\")"))?],
+                }
+            }
+            "--seed" => r.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
+            "--seeds" => match number(value()?)? {
+                n @ 1..=100 => r.seeds = n as u32,
+                n => return Err(format!("--seeds {n}: expected 1 to 100")),
+            },
+            "--jobs" => match number(value()?)? {
+                n @ 1..=256 => r.jobs = n,
+                n => return Err(format!("--jobs {n}: expected 1 to 256")),
+            },
+            "--bits" => r.bits = Some(number(value()?)?),
+            "--json" => r.json = Some(value()?.into()),
+            "--markdown" => r.markdown = Some(value()?.into()),
+            "--quiet" => r.quiet = true,
+            f => return Err(format!("unknown option {f}\n{USAGE}")),
+        }
+    }
+    Ok(r)
+}
+
+pub fn load(r: &RunArgs) -> Result<Digits, String> {
+    match r.protocol {
+        Protocol::Book => data::read_mnist_dir(&r.data, "train").map_err(|e| e.message),
+        Protocol::Browser => {
+            let bytes = std::fs::read(&r.subset)
+                .map_err(|e| format!("{}: {e} (run scripts/build.sh first)", r.subset.display()))?;
+            data::parse_subset(&bytes).map_err(|e| e.message)
+        }
+    }
+}
+
+pub fn protocol_name(p: Protocol) -> &'static str {
+    match p {
+        Protocol::Book => "book",
+        Protocol::Browser => "browser",
+    }
+}
+
+/// One run to do: a row, a preset, a seed.
+struct Job {
+    name: &'static str,
+    preset: Preset,
+    config: Config,
+}
+
+fn jobs(r: &RunArgs) -> Vec<Job> {
+    let mut v = Vec::new();
+    for &name in &r.models {
+        for &preset in &r.presets {
+            for s in 0..r.seeds {
+                let mut config = table::config(name, preset, r.protocol).expect("known model");
+                config.seed = r.seed + s;
+                if let (Some(bits), true) = (r.bits, config.is_hash()) {
+                    if let Some(code) = config.encoder.last_mut() {
+                        code.width = bits;
+                    }
+                }
+                v.push(Job {
+                    name,
+                    preset,
+                    config,
+                });
+            }
+        }
+    }
+    v
+}
+
+/// Runs every job on `threads` threads; results in job order.
+fn run_all(
+    jobs: &[Job],
+    source: &Digits,
+    threads: usize,
+    quiet: bool,
+) -> Result<Vec<Results>, String> {
+    let next = AtomicUsize::new(0);
+    let out: Mutex<Vec<Option<Result<Results, String>>>> = Mutex::new(vec![None; jobs.len()]);
+    std::thread::scope(|scope| {
+        for _ in 0..threads.min(jobs.len()).max(1) {
+            scope.spawn(|| {
+                let mut session = Session::new(source.clone());
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(job) = jobs.get(i) else { break };
+                    let mut log = Vec::new();
+                    let done = session
+                        .start(&job.config)
+                        .and_then(|()| session.finish(|p| log.extend(p.log.iter().cloned())))
+                        .map_err(|e| format!("{} seed {}: {e}", job.name, job.config.seed))
+                        .and_then(|()| {
+                            session
+                                .run()
+                                .map(|t| t.results().clone())
+                                .map_err(|e| e.message)
+                        });
+                    if !quiet {
+                        let head = format!(
+                            "== {} ({}, seed {})",
+                            job.name,
+                            job.preset.name(),
+                            job.config.seed
+                        );
+                        println!("{head}\n{}", log.join("\n"));
+                    }
+                    out.lock().expect("no thread panics holding it")[i] = Some(done);
+                }
+            });
+        }
+    });
+    out.into_inner()
+        .expect("threads joined")
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err("a run did not happen".into())))
+        .collect()
+}
+
+/// A figure over seeds: "m%" or "m ± sd %".
+fn spread(v: &[f64], percent: bool) -> String {
+    let k = if percent { 100.0 } else { 1.0 };
+    let (m, sd) = mean_sd(v);
+    match (v.len(), percent) {
+        (1, true) => format!("{:.1}%", m * k),
+        (1, false) => format!("{m:.3}"),
+        (_, true) => format!("{:.1} ± {:.1}%", m * k, sd * k),
+        (_, false) => format!("{m:.3} ± {sd:.3}"),
+    }
+}
+
+/// The figure a row is judged by: accuracy for classifiers, bucket precision
+/// for hash models; with the mAP and buckets for those.
+fn figure(runs: &[&Results]) -> String {
+    if runs.iter().all(|r| r.test_accuracy.is_some()) {
+        let acc: Vec<f64> = runs.iter().filter_map(|r| r.test_accuracy).collect();
+        return spread(&acc, true);
+    }
+    let hash: Vec<_> = runs.iter().filter_map(|r| r.hash.as_ref()).collect();
+    if hash.len() != runs.len() || hash.is_empty() {
+        return "–".into();
+    }
+    let prec: Vec<f64> = hash.iter().map(|h| h.bucket_precision).collect();
+    let map: Vec<f64> = hash.iter().map(|h| h.map).collect();
+    let buckets: Vec<f64> = hash.iter().map(|h| h.buckets_used as f64).collect();
+    format!(
+        "bucket prec {}, mAP {}, {:.0} buckets",
+        spread(&prec, false),
+        spread(&map, false),
+        mean_sd(&buckets).0
+    )
+}
+
+fn table_md(r: &RunArgs, jobs: &[Job], results: &[Results]) -> String {
+    use std::fmt::Write as _;
+    let mut t = String::from("| model | reference | ");
+    for p in &r.presets {
+        let _ = write!(t, "{} | ", p.name());
+    }
+    t.push_str("recon MSE (0..1, network input) | time per run |\n");
+    let _ = writeln!(t, "|---|---|{}---|---|", "---|".repeat(r.presets.len()));
+    for &name in &r.models {
+        let e = table::find(name).expect("known");
+        let reference = e
+            .reference_accuracy
+            .map_or("–".into(), |a| format!("{:.1}%", a * 100.0));
+        let _ = write!(t, "| {name} | {reference} | ");
+        let (mut mse, mut time) = (Vec::new(), Vec::new());
+        for &preset in &r.presets {
+            let runs: Vec<&Results> = jobs
+                .iter()
+                .zip(results)
+                .filter(|(j, _)| j.name == name && j.preset == preset)
+                .map(|(_, res)| res)
+                .collect();
+            let _ = write!(t, "{} | ", figure(&runs));
+            let m: Vec<f64> = runs.iter().filter_map(|r| r.recon_mse).collect();
+            mse.push(if m.is_empty() {
+                "–".into()
+            } else {
+                format!("{:.4}", mean_sd(&m).0)
+            });
+            let s: Vec<f64> = runs.iter().map(|r| r.seconds).collect();
+            time.push(format!("{:.1} s", mean_sd(&s).0));
+        }
+        let _ = writeln!(t, "{} | {} |", mse.join(" / "), time.join(" / "));
+    }
+    t
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let r = parse(args, true)?;
+    let source = load(&r)?;
+    let jobs = jobs(&r);
+    let t0 = std::time::Instant::now();
+    let results = run_all(&jobs, &source, r.jobs, r.quiet)?;
+    let wall = t0.elapsed().as_secs_f64();
+    let table = table_md(&r, &jobs, &results);
+    println!("\n{table}");
+    eprintln!(
+        "{} runs on {} threads in {wall:.0} s",
+        jobs.len(),
+        r.jobs.min(jobs.len())
+    );
+    if let Some(path) = &r.markdown {
+        let command: Vec<String> = std::env::args().skip(1).collect();
+        let text = format!(
+            "Measured by `aelab {}` ({} protocol, data {}, seeds {}..{}; mean ± sd over seeds). \
+             Accuracy on the test part; for hash models, same-label precision inside the query's \
+             bucket, mAP over the full ranking of the training part (1,000 test queries) and the \
+             number of buckets used. Reconstruction: per-pixel MSE on the 0..1 scale of the \
+             autoencoder on the test part. {} runs, {wall:.0} s on {} threads.\n\n{table}",
+            command.join(" "),
+            protocol_name(r.protocol),
+            r.data.display(),
+            r.seed,
+            r.seed + r.seeds - 1,
+            jobs.len(),
+            r.jobs.min(jobs.len()),
+        );
+        std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    if let Some(path) = &r.json {
+        let rows: Vec<_> = jobs
+            .iter()
+            .zip(&results)
+            .map(|(j, res)| {
+                serde_json::json!({
+                    "model": j.name,
+                    "preset": j.preset.name(),
+                    "protocol": protocol_name(r.protocol),
+                    "seed": j.config.seed,
+                    "test_accuracy": res.test_accuracy,
+                    "recon_mse": res.recon_mse,
+                    "psnr": res.psnr,
+                    "hash": res.hash,
+                    "seconds": res.seconds,
+                    "labelled": res.labelled,
+                    "deskew": j.config.deskew,
+                    "propagate": j.config.propagate,
+                })
+            })
+            .collect();
+        std::fs::write(path, serde_json::to_string_pretty(&rows).expect("json"))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(())
+}
