@@ -1,4 +1,5 @@
 //! What a run is: its configuration (`config`) and the reference experiments
 //! as a table of configurations (`table`).
 pub mod config;
+pub mod ladder;
 pub mod table;

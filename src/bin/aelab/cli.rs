@@ -18,6 +18,14 @@ pub const USAGE: &str = "usage:
             S..S+N-1 (S = --seed, default 1; on the book protocol a seed also draws the split and
             the labelled images) and reports mean ± sd; --jobs N runs that many at once (default:
             the cores; the figures are those of --jobs 1); --bits sets the hash code width (10)
+  aelab ladder [--data DIR] [--subset FILE] [--protocol book|browser] [--seed N] [--seeds N]
+               [--jobs N] [--markdown FILE]
+      the ablation ladder: from faithful to best one ingredient at a time, for mlp_1p (no
+      pre-training), auto_2 (pre-trained) and hash_2
+  aelab curve [--data DIR] [--subset FILE] [--protocol book|browser] [--labels N,N,...] [--seeds N]
+              [--jobs N] [--markdown FILE] [--svg FILE]
+      test accuracy against the number of labels: MLP, AE pre-trained, each with and without
+      label propagation (default labels: book 100..48000, browser 10..8000)
   aelab baselines [--data DIR] [--subset FILE] [--protocol book|browser] [--seed N] [--seeds N]
                   [--markdown FILE]
       trivial bars on each row's split and labels: softmax regression and 1-NN on pixels,
@@ -35,6 +43,8 @@ pub fn main() -> ExitCode {
         Some("subset") => subset(&args[1..]),
         Some("subset-idx") => subset_idx(&args[1..]),
         Some("run") => crate::run_cmd::run(&args[1..]),
+        Some("curve") => crate::curve_cmd::run(&args[1..]),
+        Some("ladder") => crate::ladder_cmd::run(&args[1..]),
         Some("baselines") => crate::baselines_cmd::baselines(&args[1..]),
         Some("bench") => crate::bench_cmd::bench(&args[1..]),
         Some("list") => {

@@ -17,6 +17,10 @@ mod bench_cmd;
 #[cfg(not(target_arch = "wasm32"))]
 mod cli;
 #[cfg(not(target_arch = "wasm32"))]
+mod curve_cmd;
+#[cfg(not(target_arch = "wasm32"))]
+mod ladder_cmd;
+#[cfg(not(target_arch = "wasm32"))]
 mod run_cmd;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -118,11 +118,11 @@ pub fn protocol_name(p: Protocol) -> &'static str {
     }
 }
 
-/// One run to do: a row, a preset, a seed.
-struct Job {
-    name: &'static str,
-    preset: Preset,
-    config: Config,
+/// One run to do: the table cell it counts in (row, column) and its config.
+pub struct Job {
+    pub row: String,
+    pub col: String,
+    pub config: Config,
 }
 
 fn jobs(r: &RunArgs) -> Vec<Job> {
@@ -138,8 +138,8 @@ fn jobs(r: &RunArgs) -> Vec<Job> {
                     }
                 }
                 v.push(Job {
-                    name,
-                    preset,
+                    row: name.into(),
+                    col: preset.name().into(),
                     config,
                 });
             }
@@ -149,7 +149,7 @@ fn jobs(r: &RunArgs) -> Vec<Job> {
 }
 
 /// Runs every job on `threads` threads; results in job order.
-fn run_all(
+pub fn run_all(
     jobs: &[Job],
     source: &Digits,
     threads: usize,
@@ -168,7 +168,7 @@ fn run_all(
                     let done = session
                         .start(&job.config)
                         .and_then(|()| session.finish(|p| log.extend(p.log.iter().cloned())))
-                        .map_err(|e| format!("{} seed {}: {e}", job.name, job.config.seed))
+                        .map_err(|e| format!("{} seed {}: {e}", job.row, job.config.seed))
                         .and_then(|()| {
                             session
                                 .run()
@@ -176,12 +176,8 @@ fn run_all(
                                 .map_err(|e| e.message)
                         });
                     if !quiet {
-                        let head = format!(
-                            "== {} ({}, seed {})",
-                            job.name,
-                            job.preset.name(),
-                            job.config.seed
-                        );
+                        let head =
+                            format!("== {} ({}, seed {})", job.row, job.col, job.config.seed);
                         println!("{head}\n{}", log.join("\n"));
                     }
                     out.lock().expect("no thread panics holding it")[i] = Some(done);
@@ -211,6 +207,9 @@ fn spread(v: &[f64], percent: bool) -> String {
 /// The figure a row is judged by: accuracy for classifiers, bucket precision
 /// for hash models; with the mAP and buckets for those.
 fn figure(runs: &[&Results]) -> String {
+    if runs.is_empty() {
+        return "–".into();
+    }
     if runs.iter().all(|r| r.test_accuracy.is_some()) {
         let acc: Vec<f64> = runs.iter().filter_map(|r| r.test_accuracy).collect();
         return spread(&acc, true);
@@ -230,26 +229,32 @@ fn figure(runs: &[&Results]) -> String {
     )
 }
 
-fn table_md(r: &RunArgs, jobs: &[Job], results: &[Results]) -> String {
+/// The markdown table of `rows` × `cols`, mean ± sd over the jobs of each
+/// cell, then the cells' recon MSE and time. Each row carries the text of
+/// its leading columns (`head` names them).
+pub fn table_md(
+    head: &str,
+    rows: &[(String, String)],
+    cols: &[String],
+    jobs: &[Job],
+    results: &[Results],
+) -> String {
     use std::fmt::Write as _;
-    let mut t = String::from("| model | reference | ");
-    for p in &r.presets {
-        let _ = write!(t, "{} | ", p.name());
+    let mut t = format!("| {head} | ");
+    for c in cols {
+        let _ = write!(t, "{c} | ");
     }
     t.push_str("recon MSE (0..1, network input) | time per run |\n");
-    let _ = writeln!(t, "|---|---|{}---|---|", "---|".repeat(r.presets.len()));
-    for &name in &r.models {
-        let e = table::find(name).expect("known");
-        let reference = e
-            .reference_accuracy
-            .map_or("–".into(), |a| format!("{:.1}%", a * 100.0));
-        let _ = write!(t, "| {name} | {reference} | ");
+    let lead = head.matches('|').count() + 1;
+    let _ = writeln!(t, "|{}", "---|".repeat(lead + cols.len() + 2));
+    for (row, lead) in rows {
+        let _ = write!(t, "| {row} | {lead}");
         let (mut mse, mut time) = (Vec::new(), Vec::new());
-        for &preset in &r.presets {
+        for col in cols {
             let runs: Vec<&Results> = jobs
                 .iter()
                 .zip(results)
-                .filter(|(j, _)| j.name == name && j.preset == preset)
+                .filter(|(j, _)| &j.row == row && &j.col == col)
                 .map(|(_, res)| res)
                 .collect();
             let _ = write!(t, "{} | ", figure(&runs));
@@ -260,7 +265,11 @@ fn table_md(r: &RunArgs, jobs: &[Job], results: &[Results]) -> String {
                 format!("{:.4}", mean_sd(&m).0)
             });
             let s: Vec<f64> = runs.iter().map(|r| r.seconds).collect();
-            time.push(format!("{:.1} s", mean_sd(&s).0));
+            time.push(if s.is_empty() {
+                "–".into()
+            } else {
+                format!("{:.1} s", mean_sd(&s).0)
+            });
         }
         let _ = writeln!(t, "{} | {} |", mse.join(" / "), time.join(" / "));
     }
@@ -274,7 +283,19 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let t0 = std::time::Instant::now();
     let results = run_all(&jobs, &source, r.jobs, r.quiet)?;
     let wall = t0.elapsed().as_secs_f64();
-    let table = table_md(&r, &jobs, &results);
+    let rows: Vec<(String, String)> = r
+        .models
+        .iter()
+        .map(|&name| {
+            let e = table::find(name).expect("known");
+            let reference = e
+                .reference_accuracy
+                .map_or("–".into(), |a| format!("{:.1}%", a * 100.0));
+            (name.to_string(), format!("{reference} | "))
+        })
+        .collect();
+    let cols: Vec<String> = r.presets.iter().map(|p| p.name().to_string()).collect();
+    let table = table_md("model | reference", &rows, &cols, &jobs, &results);
     println!("\n{table}");
     eprintln!(
         "{} runs on {} threads in {wall:.0} s",
@@ -305,8 +326,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
             .zip(&results)
             .map(|(j, res)| {
                 serde_json::json!({
-                    "model": j.name,
-                    "preset": j.preset.name(),
+                    "model": j.row,
+                    "preset": j.col,
                     "protocol": protocol_name(r.protocol),
                     "seed": j.config.seed,
                     "test_accuracy": res.test_accuracy,
