@@ -1,7 +1,7 @@
 //! `aelab baselines`: the trivial bars (`aelab::baseline`) for the label
 //! budgets of the reference table (all labels; 1%) on its split, over seeds.
 
-use super::run_cmd::{load, parse, protocol_name};
+use super::run_cmd::{load, parse, provenance, write_text};
 use aelab::baseline::{bars, mean_sd, Bars};
 use aelab::experiment::table::{self, Preset};
 
@@ -47,16 +47,11 @@ pub fn baselines(args: &[String]) -> Result<(), String> {
     }
     println!("{out}");
     if let Some(path) = &r.markdown {
-        let command: Vec<String> = std::env::args().skip(1).collect();
         let text = format!(
-            "Trivial bars by `aelab {}` ({} protocol, data {}, seeds {}..{}), on each label budget's split: pixels on 0..1, not deskewed; PCA fitted on every training image.\n\n{out}",
-            command.join(" "),
-            protocol_name(r.protocol),
-            r.data.display(),
-            r.seed,
-            r.seed + r.seeds - 1
+            "Trivial bars by {}, on each label budget's split: pixels on 0..1, not deskewed; PCA fitted on every training image.\n\n{out}",
+            provenance(&r)
         );
-        std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        write_text(path, &text)?;
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! propagation (best recipe otherwise), over seeds: a markdown table and an
 //! SVG plot.
 
-use crate::run_cmd::{load, parse, protocol_name, run_all, Job};
+use crate::run_cmd::{load, parse, protocol_name, provenance, run_all, write_text, Job};
 use aelab::baseline::mean_sd;
 use aelab::data::Protocol;
 use aelab::experiment::table::{self, Preset};
@@ -125,16 +125,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
         protocol_name(r.protocol)
     );
     if let Some(path) = &r.markdown {
-        let command: Vec<String> = std::env::args().skip(1).collect();
         let text = format!(
-            "Test accuracy against the number of labels, by `aelab {}` ({} protocol, data {}, seeds {}..{}; mean ± sd). Best recipe; without propagation the supervised phase trains on the labelled images only, for as many steps as the all-labels recipe takes (at most 1,000 epochs).\n\n{md}",
-            command.join(" "),
-            protocol_name(r.protocol),
-            r.data.display(),
-            r.seed,
-            r.seed + r.seeds - 1
+            "Test accuracy against the number of labels, by {} (mean ± sd). Best recipe; without propagation the supervised phase trains on the labelled images only, for as many steps as the all-labels recipe takes (at most 1,000 epochs).\n\n{md}",
+            provenance(&r)
         );
-        std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        write_text(path, &text)?;
     }
     if let Some(path) = svg_path {
         std::fs::write(&path, svg(&curve)).map_err(|e| format!("{path}: {e}"))?;

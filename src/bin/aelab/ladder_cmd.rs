@@ -2,7 +2,7 @@
 //! 1% rows without and with autoencoder pre-training (mlp_1p, auto_2) and
 //! for semantic hashing (hash_2), every rung over seeds.
 
-use crate::run_cmd::{load, parse, protocol_name, run_all, table_md, Job};
+use crate::run_cmd::{load, parse, provenance, run_all, table_md, write_text, Job};
 use aelab::experiment::ladder::ladder;
 
 const ROWS: [&str; 3] = ["mnist_mlp_1p", "mnist_auto_2", "mnist_hash_2"];
@@ -44,17 +44,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
     println!("\n{table}");
     eprintln!("{} runs in {wall:.0} s", jobs.len());
     if let Some(path) = &r.markdown {
-        let command: Vec<String> = std::env::args().skip(1).collect();
         let text = format!(
-            "The ablation ladder by `aelab {}` ({} protocol, data {}, seeds {}..{}; mean ± sd): each rung adds one ingredient to the one above it, from the reference's recipe to `best`. mlp_1p has no autoencoder; auto_2 pre-trains one on every training image; hash_2 is the hash row. {} runs, {wall:.0} s.\n\n{table}",
-            command.join(" "),
-            protocol_name(r.protocol),
-            r.data.display(),
-            r.seed,
-            r.seed + r.seeds - 1,
+            "The ablation ladder by {} (mean ± sd): each rung adds one ingredient to the one above it, from the reference's recipe to `best`. mlp_1p has no autoencoder; auto_2 pre-trains one on every training image; hash_2 is the hash row. {} runs, {wall:.0} s.\n\n{table}",
+            provenance(&r),
             jobs.len()
         );
-        std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        write_text(path, &text)?;
     }
     Ok(())
 }

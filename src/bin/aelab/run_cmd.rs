@@ -111,6 +111,26 @@ pub fn load(r: &RunArgs) -> Result<Digits, String> {
     }
 }
 
+/// Where a table came from: "`aelab …` (book protocol, data DIR, seeds 1..5)".
+pub fn provenance(r: &RunArgs) -> String {
+    let command: Vec<String> = std::env::args().skip(1).collect();
+    let data = match r.protocol {
+        Protocol::Book => r.data.display(),
+        Protocol::Browser => r.subset.display(),
+    };
+    format!(
+        "`aelab {}` ({} protocol, data {data}, seeds {}..{})",
+        command.join(" "),
+        protocol_name(r.protocol),
+        r.seed,
+        r.seed + r.seeds - 1
+    )
+}
+
+pub fn write_text(path: &std::path::Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
 pub fn protocol_name(p: Protocol) -> &'static str {
     match p {
         Protocol::Book => "book",
@@ -303,22 +323,17 @@ pub fn run(args: &[String]) -> Result<(), String> {
         r.jobs.min(jobs.len())
     );
     if let Some(path) = &r.markdown {
-        let command: Vec<String> = std::env::args().skip(1).collect();
         let text = format!(
-            "Measured by `aelab {}` ({} protocol, data {}, seeds {}..{}; mean ± sd over seeds). \
-             Accuracy on the test part; for hash models, same-label precision inside the query's \
-             bucket, mAP over the full ranking of the training part (1,000 test queries) and the \
-             number of buckets used. Reconstruction: per-pixel MSE on the 0..1 scale of the \
-             autoencoder on the test part. {} runs, {wall:.0} s on {} threads.\n\n{table}",
-            command.join(" "),
-            protocol_name(r.protocol),
-            r.data.display(),
-            r.seed,
-            r.seed + r.seeds - 1,
+            "Measured by {} (mean ± sd over seeds). Accuracy on the test part; for hash models, \
+             same-label precision inside the query's bucket, mAP over the full ranking of the \
+             training part (1,000 test queries) and the number of buckets used. Reconstruction: \
+             per-pixel MSE on the 0..1 scale of the autoencoder on the test part. {} runs, \
+             {wall:.0} s on {} threads.\n\n{table}",
+            provenance(&r),
             jobs.len(),
             r.jobs.min(jobs.len()),
         );
-        std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        write_text(path, &text)?;
     }
     if let Some(path) = &r.json {
         let rows: Vec<_> = jobs
