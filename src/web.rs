@@ -88,6 +88,12 @@ pub fn datasets() -> Res<JsValue> {
     to_js(&data::DATASETS)
 }
 
+/// The label-efficiency curves: name, reference row, propagation.
+#[wasm_bindgen]
+pub fn curves() -> Res<JsValue> {
+    to_js(&crate::experiment::curve::CURVES)
+}
+
 /// A reference model's config in a preset, for the page's protocol.
 #[wasm_bindgen(js_name = presetConfig)]
 pub fn preset_config(name: &str, preset: &str) -> Res<JsValue> {
@@ -189,6 +195,23 @@ impl Lab {
     #[wasm_bindgen(js_name = dataFile)]
     pub fn data_file(&self) -> Vec<u8> {
         data::encode_subset(self.0.data())
+    }
+
+    /// Curve `curve`'s config (see `curves`) with `labels` of the loaded
+    /// data's training part labelled, on the page's protocol.
+    #[wasm_bindgen(js_name = curveConfig)]
+    pub fn curve_config(&self, curve: u32, labels: u32) -> Res<JsValue> {
+        use crate::experiment::curve;
+        let c = curve::CURVES
+            .get(curve as usize)
+            .ok_or_else(|| JsError::new(&format!("curve {curve} does not exist; there are 4")))?;
+        let n_train = data::train_size(self.0.data().len());
+        to_js(&curve::config(
+            c,
+            Protocol::Browser,
+            labels as usize,
+            n_train,
+        ))
     }
 
     pub fn count(&self) -> u32 {

@@ -5,6 +5,7 @@
 import { $, throttle } from './context.js';
 import init, * as engine from './pkg/aelab.js';
 import { CodeMapView } from './views/codemap.js';
+import { CurveView } from './views/curve.js';
 import { DatasetView } from './views/dataset.js';
 import { drawGrid } from './views/digits.js';
 import { DrawPad } from './views/drawpad.js';
@@ -83,6 +84,7 @@ async function boot() {
       pause: $('pause'),
       reset: $('reset'),
       runAll: $('run-all'),
+      runSeeds: $('run-seeds'),
       modelDesc: $('model-desc'),
       progress: $('progress'),
       progressText: $('progress-text'),
@@ -113,6 +115,7 @@ async function boot() {
         for (const refresh of [() => refreshViews(true), () => hash.refresh(r), () => pad.update()]) setTimeout(refresh, 0);
         $('save-model').disabled = false;
       },
+      onRunAll: () => results.clear(),
       onReset: () => {
         recon.clear();
         codemap.clear();
@@ -121,6 +124,13 @@ async function boot() {
       },
     },
   );
+
+  const curve = new CurveView(ctx, training, {
+    button: $('curve-run'),
+    labels: $('curve-labels'),
+    chart: $('curve-chart'),
+    note: $('curve-note'),
+  });
 
   $('save-model').addEventListener('click', () => {
     const bytes = ctx.lab.saveModel();
@@ -149,6 +159,7 @@ async function boot() {
     ctx,
     training,
     pad,
+    curve,
     memory: wasm.memory,
     get lab() {
       return ctx.lab;

@@ -29,6 +29,11 @@ pub struct Split {
     pub labelled: usize,
 }
 
+/// How many of `n` images a protocol puts in the training part (80%).
+pub fn train_size(n: usize) -> usize {
+    n * 8 / 10
+}
+
 pub fn split(source: &Digits, protocol: Protocol, label_fraction: f64, seed: u64) -> Result<Split> {
     if !(label_fraction > 0.0 && label_fraction <= 1.0) {
         bail!(
@@ -45,7 +50,7 @@ pub fn split(source: &Digits, protocol: Protocol, label_fraction: f64, seed: u64
             }
             let mut order: Vec<usize> = (0..source.len()).collect();
             Rng::new(seed).fork(0xDA7A).shuffle(&mut order);
-            let n_train = source.len() * 80 / 100;
+            let n_train = train_size(source.len());
             let n_valid = source.len() * 5 / 100;
             (
                 source.select(&order[..n_train]),
@@ -60,7 +65,7 @@ pub fn split(source: &Digits, protocol: Protocol, label_fraction: f64, seed: u64
                     source.len()
                 );
             }
-            let n_train = source.len() * 8 / 10;
+            let n_train = train_size(source.len());
             let test = source.range(n_train, source.len());
             (source.range(0, n_train), test.clone(), test)
         }

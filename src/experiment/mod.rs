@@ -1,5 +1,6 @@
 //! What a run is: its configuration (`config`) and the reference experiments
 //! as a table of configurations (`table`).
 pub mod config;
+pub mod curve;
 pub mod ladder;
 pub mod table;

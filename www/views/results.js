@@ -1,15 +1,39 @@
 // The results table: one row per reference model, the reference's figure
-// beside the one this browser just measured, and a copy-as-markdown button.
+// beside what this browser measured (mean ± sd when a Run all repeats over
+// seeds), and a copy-as-markdown button.
 
-const pct = (v) => (v == null ? '–' : `${(v * 100).toFixed(1)}%`);
+const pct = (/** @type {number | null | undefined} */ v) => (v == null ? '–' : `${(v * 100).toFixed(1)}%`);
 
-export function measured(r) {
-  if (r.test_accuracy != null) return pct(r.test_accuracy);
-  if (r.hash) return `bucket precision ${r.hash.bucket_precision.toFixed(3)}, mAP ${r.hash.map.toFixed(3)}`;
+/** Mean and sample standard deviation. */
+export function meanSd(/** @type {number[]} */ v) {
+  const m = v.reduce((s, x) => s + x, 0) / v.length;
+  const sd = v.length > 1 ? Math.sqrt(v.reduce((s, x) => s + (x - m) ** 2, 0) / (v.length - 1)) : 0;
+  return [m, sd];
+}
+
+/** The row's figure over its runs: accuracy, or a hash model's bucket precision and mAP. */
+export function measured(/** @type {any[]} */ runs) {
+  const n = runs.length;
+  const seeds = n > 1 ? ` (${n} seeds)` : '';
+  if (runs.every((r) => r.test_accuracy != null)) {
+    const [m, sd] = meanSd(runs.map((r) => r.test_accuracy));
+    return n > 1 ? `${(m * 100).toFixed(1)} ± ${(sd * 100).toFixed(1)}%${seeds}` : pct(m);
+  }
+  if (runs.every((r) => r.hash)) {
+    const [p, psd] = meanSd(runs.map((r) => r.hash.bucket_precision));
+    const [map, mapsd] = meanSd(runs.map((r) => r.hash.map));
+    return n > 1
+      ? `bucket precision ${p.toFixed(3)} ± ${psd.toFixed(3)}, mAP ${map.toFixed(3)} ± ${mapsd.toFixed(3)}${seeds}`
+      : `bucket precision ${p.toFixed(3)}, mAP ${map.toFixed(3)}`;
+  }
   return '–';
 }
 
 export class ResultsView {
+  /**
+   * @param {any[]} experiments
+   * @param {Record<string, any>} els body, copy, markdown
+   */
   constructor(experiments, { body, copy, markdown }) {
     this.body = body;
     this.markdown = markdown;
@@ -22,19 +46,30 @@ export class ResultsView {
       tr.cells[0].textContent = e.name;
       tr.cells[1].textContent = e.reference_accuracy == null ? '– (pictures only)' : pct(e.reference_accuracy);
       body.append(tr);
-      this.rows.set(e.name, { tr, e });
+      this.rows.set(e.name, { tr, e, runs: /** @type {any[]} */ ([]), preset: '' });
     }
     copy.addEventListener('click', () => this.copy());
   }
 
-  record(results, preset) {
+  /** Forgets the runs so far (a new Run all starts). */
+  clear() {
+    for (const row of this.rows.values()) row.runs = [];
+  }
+
+  /** A finished run; runs of the same model and preset pool into mean ± sd. */
+  record(/** @type {any} */ results, /** @type {string} */ preset) {
     const row = this.rows.get(results.model);
     if (!row) return; // a custom run
+    if (row.preset !== preset) row.runs = [];
+    row.preset = preset;
+    row.runs.push(results);
     const [, , m, p, t] = row.tr.cells;
-    m.textContent = measured(results);
-    m.dataset.value = results.test_accuracy ?? results.hash?.bucket_precision ?? '';
+    m.textContent = measured(row.runs);
+    const values = row.runs.map((r) => r.test_accuracy ?? r.hash?.bucket_precision);
+    m.dataset.value = String(meanSd(values)[0]);
+    m.dataset.runs = String(row.runs.length);
     p.textContent = preset;
-    t.textContent = `${results.seconds.toFixed(1)} s`;
+    t.textContent = `${meanSd(row.runs.map((r) => r.seconds))[0].toFixed(1)} s`;
   }
 
   toMarkdown() {

@@ -20,8 +20,10 @@ export class TrainingView {
     this.ctx = ctx;
     this.els = els;
     this.hooks = hooks;
-    /** @type {string[]} */
+    /** @type {any[]} queued runs (see runQueue) */
     this.queue = [];
+    /** @type {any} the queue entry running now, if the run came from the queue */
+    this.current = null;
     this.runner = new Runner(
       (ms) => this.slice(ms),
       (p) => this.show(p),
@@ -57,6 +59,7 @@ export class TrainingView {
 
   startFromForm() {
     this.queue = [];
+    this.current = null;
     let config;
     try {
       config = this.settings.read();
@@ -67,18 +70,42 @@ export class TrainingView {
     this.start(config);
   }
 
-  /** Runs every reference model in sequence with the chosen preset. */
-  runAll() {
-    this.queue = this.experiments.map((e) => e.name);
+  /**
+   * Runs every reference model in sequence with the chosen preset, over
+   * `seeds` seeds (the form's seed, then the next ones).
+   */
+  runAll(seeds = Number(this.els.runSeeds?.value ?? 1)) {
+    this.hooks.onRunAll?.(seeds);
+    const base = Number(this.settings.read().seed);
+    /** @type {any[]} */
+    const queue = [];
+    for (let s = 0; s < seeds; s++) for (const e of this.experiments) queue.push({ model: e.name, seed: base + s });
+    this.runQueue(queue);
+  }
+
+  /**
+   * Runs queued entries one after another: `{ model, seed }` (a reference
+   * model in the chosen preset) or `{ config }`; each entry's `done(results)`
+   * is called when its run finishes.
+   * @param {any[]} entries
+   */
+  runQueue(entries) {
+    this.queue = entries;
     this.next();
   }
 
   next() {
-    const name = this.queue.shift();
-    if (!name) return;
-    this.els.model.value = name;
-    this.loadPreset();
-    this.start(this.settings.read());
+    const e = this.queue.shift();
+    if (!e) return;
+    let config = e.config;
+    if (e.model) {
+      this.els.model.value = e.model;
+      this.loadPreset();
+      config = this.settings.read();
+      if (e.seed != null) config.seed = e.seed;
+    }
+    this.current = e;
+    this.start(config);
   }
 
   /** A setting the page or the engine refused: said next to its control, and above. */
@@ -110,6 +137,7 @@ export class TrainingView {
   /** Evaluates a model the lab just loaded from a file. */
   evaluateLoaded() {
     this.queue = [];
+    this.current = null;
     this.config = this.ctx.lab.config();
     this.preset = 'loaded file';
     this.begin(this.config);
@@ -187,6 +215,9 @@ export class TrainingView {
         const r = this.ctx.lab.results();
         els.testAccuracy.textContent = r.test_accuracy == null ? 'n/a (no classifier)' : `${(r.test_accuracy * 100).toFixed(1)}%`;
         this.hooks.onFinished?.(r, this.config, this.preset);
+        const entry = this.current;
+        this.current = null;
+        entry?.done?.(r);
         // The next queued run starts in a task of its own: a slice, the
         // views' refresh and a start together would overrun a frame.
         setTimeout(() => this.next(), 0);

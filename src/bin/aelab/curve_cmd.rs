@@ -6,34 +6,10 @@
 use crate::run_cmd::{load, parse, protocol_name, provenance, run_all, write_text, Job};
 use aelab::baseline::mean_sd;
 use aelab::data::Protocol;
-use aelab::experiment::table::{self, Preset};
-use aelab::Config;
+use aelab::experiment::curve::{config, CURVES};
 use std::fmt::Write as _;
 
-/// (column name, reference row, propagate).
-const MODELS: [(&str, &str, bool); 4] = [
-    ("MLP", "mnist_mlp_1p", false),
-    ("AE pre-trained", "mnist_auto_2", false),
-    ("MLP + propagation", "mnist_mlp_1p", true),
-    ("AE + propagation", "mnist_auto_2", true),
-];
 const COLOURS: [&str; 4] = ["#2f6fde", "#e6194b", "#3cb44b", "#f58231"];
-
-fn config(row: &str, propagate: bool, protocol: Protocol, labels: usize, n_train: usize) -> Config {
-    let mut c = table::config(row, Preset::Best, protocol).expect("a reference row");
-    c.label_fraction = labels as f64 / n_train as f64;
-    if !propagate {
-        // Without propagation the supervised phase sees the labelled images
-        // only, at the all-labels preset's rate, and for as many steps as
-        // that preset takes over all labels (up to the epoch limit): few
-        // labels with the same epochs would be a few dozen steps.
-        let plain = table::config("mnist_mlp_all", Preset::Best, protocol).expect("known");
-        c.propagate = false;
-        c.optim = plain.optim;
-        c.sup_epochs = (plain.sup_epochs * n_train / labels.max(1)).clamp(1, 1000);
-    }
-    c
-}
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let mut rest = args.to_vec();
@@ -60,7 +36,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     let r = parse(&rest, false)?;
     let source = load(&r)?;
-    let n_train = source.len() * 8 / 10;
+    let n_train = aelab::data::train_size(source.len());
     let labels = labels.unwrap_or_else(|| match r.protocol {
         Protocol::Book => vec![100, 300, 1000, 3000, 10_000, 48_000],
         Protocol::Browser => vec![10, 30, 100, 300, 1000, 8000],
@@ -72,13 +48,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     let mut jobs = Vec::new();
     for &n in &labels {
-        for (name, row, propagate) in MODELS {
+        for curve in &CURVES {
             for s in 0..r.seeds {
-                let mut c = config(row, propagate, r.protocol, n, n_train);
+                let mut c = config(curve, r.protocol, n, n_train).expect("a reference row");
                 c.seed = r.seed + s;
                 jobs.push(Job {
                     row: n.to_string(),
-                    col: name.into(),
+                    col: curve.name.into(),
                     config: c,
                 });
             }
@@ -91,13 +67,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let curve: Vec<(usize, Vec<(f64, f64)>)> = labels
         .iter()
         .map(|&n| {
-            let per = MODELS
+            let per = CURVES
                 .iter()
-                .map(|(name, ..)| {
+                .map(|curve| {
                     let acc: Vec<f64> = jobs
                         .iter()
                         .zip(&results)
-                        .filter(|(j, _)| j.row == n.to_string() && j.col == *name)
+                        .filter(|(j, _)| j.row == n.to_string() && j.col == curve.name)
                         .filter_map(|(_, res)| res.test_accuracy)
                         .collect();
                     mean_sd(&acc)
@@ -107,10 +83,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
         })
         .collect();
     let mut md = String::from("| labels |");
-    for (name, ..) in MODELS {
-        let _ = write!(md, " {name} |");
+    for curve in &CURVES {
+        let _ = write!(md, " {} |", curve.name);
     }
-    let _ = writeln!(md, "\n|---|{}", "---|".repeat(MODELS.len()));
+    let _ = writeln!(md, "\n|---|{}", "---|".repeat(CURVES.len()));
     for (n, per) in &curve {
         let _ = write!(md, "| {n} |");
         for (m, sd) in per {
@@ -166,7 +142,8 @@ fn svg(curve: &[(usize, Vec<(f64, f64)>)]) -> String {
         left + (w - left - right) / 2.0,
         h - 10.0
     );
-    for (m, ((name, ..), colour)) in MODELS.iter().zip(COLOURS).enumerate() {
+    for (m, (c, colour)) in CURVES.iter().zip(COLOURS).enumerate() {
+        let name = c.name;
         let pts: Vec<String> = curve
             .iter()
             .map(|(n, per)| format!("{:.1},{:.1}", px(*n), py(per[m].0)))
