@@ -44,6 +44,7 @@ test('Fashion-MNIST is built in: picking it shows garments, trains, and the pad 
   await page.waitForSelector('body[data-dataset="fashion"]');
   assert.match(await page.textContent('[data-testid="data-note"]'), /Fashion-MNIST: 10,000 images.*Ankle boot/);
   assert.notEqual(await gridSum(), mnistGrid, 'the grid shows the new images');
+  assert.match(await page.textContent('#model-desc'), /on MNIST: not comparable with this data set/);
   await train('mnist_mlp_all');
   const acc = Number.parseFloat(await page.textContent('[data-testid="test-accuracy"]'));
   assert.ok(acc > 78, `Fashion-MNIST mlp_all ${acc}%`);

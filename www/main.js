@@ -65,6 +65,7 @@ async function boot() {
       data = ctx.lab.dataFile();
       grid();
       pad.update();
+      training.describe();
     },
   );
   const results = new ResultsView(engine.experiments(), { body: $('results-body'), copy: $('copy-md'), markdown: $('markdown') });

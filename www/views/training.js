@@ -48,13 +48,18 @@ export class TrainingView {
   }
 
   loadPreset() {
+    this.describe();
+    this.settings.show(this.ctx.engine.presetConfig(this.els.model.value, this.els.preset.value));
+  }
+
+  /** The chosen model's description and reference figure (for MNIST only). */
+  describe() {
     const e = this.experiments.find((/** @type {any} */ x) => x.name === this.els.model.value);
     const ref =
       e.reference_accuracy == null
         ? 'no accuracy figure (retrieval only)'
-        : `reference accuracy ${(e.reference_accuracy * 100).toFixed(1)}% on the full protocol`;
+        : `reference accuracy ${(e.reference_accuracy * 100).toFixed(1)}% on the full protocol${this.ctx.dataset?.id === 'mnist' ? '' : ', on MNIST: not comparable with this data set'}`;
     this.els.modelDesc.textContent = `${e.description} — ${ref}.`;
-    this.settings.show(this.ctx.engine.presetConfig(e.name, this.els.preset.value));
   }
 
   startFromForm() {
