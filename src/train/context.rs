@@ -111,10 +111,13 @@ impl Context {
             ..Results::default()
         };
         Context {
+            // Sized by the prepare stage's first unit, not here: a run is
+            // built while the one it replaces still holds its inputs, and
+            // two runs' inputs at once would set the page's memory high.
             x: Inputs {
-                train: Array2::zeros((split.train.len(), PIXELS)),
-                valid: Array2::zeros((split.valid.len(), PIXELS)),
-                test: Array2::zeros((split.test.len(), PIXELS)),
+                train: Array2::zeros((0, PIXELS)),
+                valid: Array2::zeros((0, PIXELS)),
+                test: Array2::zeros((0, PIXELS)),
             },
             sup_labels: split.train.labels[..split.labelled].to_vec(),
             streams: Streams::new(c.seed),

@@ -2,8 +2,8 @@
 //! scale, deskewing), a chunk of rows a unit across train, valid and test.
 
 use super::context::Context;
-use crate::data::Split;
-use ndarray::s;
+use crate::data::{Split, PIXELS};
+use ndarray::{s, Array2};
 
 const PREPARE_CHUNK: usize = 250;
 
@@ -20,6 +20,12 @@ pub struct Prepare {
 impl Prepare {
     /// One unit; true when every row is prepared.
     pub fn unit(&mut self, ctx: &mut Context) -> bool {
+        if self.prepared == 0 {
+            let s = &ctx.split;
+            ctx.x.train = Array2::zeros((s.train.len(), PIXELS));
+            ctx.x.valid = Array2::zeros((s.valid.len(), PIXELS));
+            ctx.x.test = Array2::zeros((s.test.len(), PIXELS));
+        }
         let c = &ctx.model.config;
         let (mut from, mut left) = (self.prepared, PREPARE_CHUNK);
         let parts = [
