@@ -176,14 +176,24 @@ pub fn run_all(
     quiet: bool,
 ) -> Result<Vec<Results>, String> {
     let next = AtomicUsize::new(0);
+    // Runs on the same training inputs one after another, so each thread's
+    // session reuses the k-NN graph it built (the figures do not depend on
+    // the order: a reused graph gives what a built one does).
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    order.sort_by_key(|&i| {
+        let c = &jobs[i].config;
+        (c.seed, c.deskew, c.scale == aelab::data::PixelScale::Raw)
+    });
     let out: Mutex<Vec<Option<Result<Results, String>>>> = Mutex::new(vec![None; jobs.len()]);
     std::thread::scope(|scope| {
         for _ in 0..threads.min(jobs.len()).max(1) {
             scope.spawn(|| {
                 let mut session = Session::new(source.clone());
                 loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(job) = jobs.get(i) else { break };
+                    let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                        break;
+                    };
+                    let job = &jobs[i];
                     let mut log = Vec::new();
                     let done = session
                         .start(&job.config)
