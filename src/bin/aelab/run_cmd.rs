@@ -189,10 +189,7 @@ pub fn run_all(
         for _ in 0..threads.min(jobs.len()).max(1) {
             scope.spawn(|| {
                 let mut session = Session::new(source.clone());
-                loop {
-                    let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
-                        break;
-                    };
+                while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let job = &jobs[i];
                     let mut log = Vec::new();
                     let done = session
