@@ -79,3 +79,11 @@ export function litPixels(page, selector, threshold = 64, cell = 0) {
     [threshold, cell],
   );
 }
+
+/** Where the tests leave screenshots and files, for a person to look at. */
+export const ARTIFACTS = new URL('./artifacts/', import.meta.url).pathname;
+
+/** Requests a page made to anywhere but its own origin (data: and blob: are its own). */
+export function offOrigin(lab) {
+  return lab.requests.filter((u) => !u.startsWith(lab.url) && !u.startsWith('data:') && !u.startsWith('blob:'));
+}

@@ -4,9 +4,8 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { openLab } from './browser.mjs';
+import { ARTIFACTS, offOrigin, openLab } from './browser.mjs';
 
-const ARTIFACTS = new URL('./artifacts/', import.meta.url).pathname;
 mkdirSync(ARTIFACTS, { recursive: true });
 let lab;
 let page;
@@ -56,8 +55,5 @@ test('the label-efficiency curve trains its models and draws them; propagation h
 
 test('no console errors and no request off the page origin', () => {
   assert.deepEqual(lab.errors, []);
-  assert.deepEqual(
-    lab.requests.filter((u) => !u.startsWith(lab.url) && !u.startsWith('data:') && !u.startsWith('blob:')),
-    [],
-  );
+  assert.deepEqual(offOrigin(lab), []);
 });
