@@ -34,7 +34,10 @@ const modelBytes = () => page.evaluate(() => Array.from(window.aelab.lab.saveMod
 async function train(model) {
   await page.selectOption('[data-testid="model-select"]', model);
   await page.click('[data-testid="start"]');
-  await page.waitForFunction(() => document.querySelector('[data-testid="progress"]').value === 1, null, { timeout: 120_000 });
+  // Start clears the figure to '…' at once; the run's own figure replaces it.
+  await page.waitForFunction(() => /%$/.test(document.querySelector('[data-testid="test-accuracy"]').textContent), null, {
+    timeout: 120_000,
+  });
 }
 
 test('Fashion-MNIST is built in: picking it shows garments, trains, and the pad says it is not a digit model', async () => {
