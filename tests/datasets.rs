@@ -19,14 +19,7 @@ fn fashion(prefix: &str) -> Digits {
         .expect("Fashion-MNIST's IDX files (scripts/setup.sh installs dataset-fashion-mnist)")
 }
 
-fn idx(dims: &[u32], data: &[u8]) -> Vec<u8> {
-    let mut b = vec![0, 0, 8, dims.len() as u8];
-    for d in dims {
-        b.extend_from_slice(&d.to_be_bytes());
-    }
-    b.extend_from_slice(data);
-    b
-}
+use data::encode_idx as idx;
 
 #[test]
 fn the_idx_reader_reads_fashion_mnist() {

@@ -60,9 +60,9 @@ async function boot() {
   new DatasetView(
     ctx,
     { select: $('dataset'), files: $('data-files'), drop: $('own-data'), error: $('data-error'), note: $('data-note') },
-    (info) => {
+    (info, file) => {
       ctx.dataset = info;
-      data = ctx.lab.dataFile();
+      data = file;
       grid();
       pad.update();
       training.describe();

@@ -120,19 +120,23 @@ pub fn read_mnist_dir(dir: &std::path::Path, prefix: &str) -> Result<Digits> {
     read_idx_pair(&read("images-idx3-ubyte")?, &read("labels-idx1-ubyte")?)
 }
 
+/// An IDX file of unsigned bytes with these dimensions (what `parse_idx`
+/// reads; for tests and for writing one's own data).
+pub fn encode_idx(dims: &[u32], data: &[u8]) -> Vec<u8> {
+    let mut b = vec![0, 0, 8, dims.len() as u8];
+    for d in dims {
+        b.extend_from_slice(&d.to_be_bytes());
+    }
+    b.extend_from_slice(data);
+    b
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::data::tiny;
 
-    fn idx(dims: &[u32], data: &[u8]) -> Vec<u8> {
-        let mut b = vec![0, 0, 8, dims.len() as u8];
-        for d in dims {
-            b.extend_from_slice(&d.to_be_bytes());
-        }
-        b.extend_from_slice(data);
-        b
-    }
+    use encode_idx as idx;
 
     #[test]
     fn idx_reader_checks_shapes() {

@@ -22,7 +22,7 @@ export class DatasetView {
   /**
    * @param {import('../context.js').Context} ctx
    * @param {Record<string, any>} els select, files, drop, error, note
-   * @param {(info: any) => void} onChange called after the data changed
+   * @param {(info: any, file: Uint8Array) => void} onChange called after the data changed, with it as a page data file
    */
   constructor(ctx, els, onChange) {
     this.ctx = ctx;
@@ -61,17 +61,19 @@ export class DatasetView {
       return;
     }
     const d = this.sets.find((/** @type {any} */ s) => s.id === id);
+    let bytes;
     try {
       const r = await fetch(`data/${d.file}`);
       if (!r.ok) throw new Error(`${d.file} did not load (HTTP ${r.status}); run scripts/build.sh`);
-      this.ctx.lab.setData(new Uint8Array(await r.arrayBuffer()));
+      bytes = new Uint8Array(await r.arrayBuffer());
+      this.ctx.lab.setData(bytes);
     } catch (e) {
       this.els.select.value = this.current.id;
       this.say(`${d.name}: ${e.message}`);
       return;
     }
     this.current = { ...d };
-    this.changed();
+    this.changed(bytes);
   }
 
   /** A person's own images and labels files (any order, raw or .gz). */
@@ -97,12 +99,13 @@ export class DatasetView {
       classes: Array.from({ length: 10 }, (_, i) => `class ${i}`),
     };
     this.els.select.value = 'own';
-    this.changed();
+    this.changed(this.ctx.lab.dataFile());
   }
 
-  changed() {
+  /** @param {Uint8Array} file the loaded data as a page data file */
+  changed(file) {
     this.say('');
     document.body.dataset.dataset = this.current.id;
-    this.onChange(this.current);
+    this.onChange(this.current, file);
   }
 }
