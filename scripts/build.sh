@@ -62,6 +62,16 @@ if [ ! -f "$fashion" ] || [ "$fashion_src/train-images-idx3-ubyte.gz" -nt "$fash
   cargo run --release --quiet --bin aelab -- subset-idx "$fashion_src" "$fashion"
 fi
 
+# The starter model that answers the drawing pad on arrival: trained here,
+# natively, from a fixed seed on the page's own MNIST file (a few seconds),
+# so the page can show a working model without training first.
+starter=www/data/starter.aelab
+if [ ! -f "$starter" ] || [ "$data" -nt "$starter" ] || [ src/experiment/starter.rs -nt "$starter" ] \
+  || [ src/experiment/table.rs -nt "$starter" ]; then
+  say "starter model (experiment/starter.rs) → $starter"
+  cargo run --release --quiet --bin aelab -- starter "$data" "$starter"
+fi
+
 mkdir -p www/vendor
 cp -u node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css www/vendor/
 # Its types, for the type check of www/ (tsc --checkJs).

@@ -4,6 +4,7 @@
 
 mod catalog;
 mod idx;
+pub mod noise;
 mod pixels;
 mod split;
 mod subset;

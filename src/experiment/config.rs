@@ -63,6 +63,10 @@ pub struct Config {
     /// Before indexing, rotate the code by iterative quantisation (`itq`)
     /// so that thresholding it loses as little as possible.
     pub itq: bool,
+    /// Index the code for hash lookups even though the model has a
+    /// classifier (a hash model, one without, always does): the page's
+    /// starter model answers the drawing pad with a class and a bucket.
+    pub index: bool,
     pub report_every: usize,
     pub seed: u32,
 }
@@ -97,6 +101,7 @@ impl Default for Config {
             graph_weight: 0.0,
             balanced_bits: false,
             itq: false,
+            index: false,
             report_every: 2,
             seed: 1,
         }
@@ -127,6 +132,11 @@ impl Config {
     /// code is thresholded into keys and indexed.
     pub fn is_hash(&self) -> bool {
         !self.decoder.is_empty() && self.head.is_none()
+    }
+
+    /// Whether the run ends with a hash index of the training codes.
+    pub fn indexes(&self) -> bool {
+        self.is_hash() || (self.index && !self.encoder.is_empty())
     }
 
     /// Whether the run builds the k-NN graph: label propagation and the
@@ -188,7 +198,13 @@ impl Config {
                 "nothing to train: the model has neither a decoder nor a classifier head"
             );
         }
-        if self.is_hash() && self.code_width() > 64 {
+        if self.index && self.encoder.is_empty() {
+            refuse!(
+                "index",
+                "a hash index keys the code; this model has no encoder"
+            );
+        }
+        if self.indexes() && self.code_width() > 64 {
             refuse!(
                 "encoder",
                 "a hash code has {} bits; at most 64 are supported",

@@ -72,11 +72,8 @@ impl Model {
 
     /// The autoencoder's reconstruction of `x` (on the input scale).
     pub fn reconstruct(&self, x: ArrayView2<f32>) -> Option<Array2<f32>> {
-        let code = match self.ae_encoder.as_ref().or(self.encoder.as_ref()) {
-            Some(e) => e.infer(x),
-            None => return None,
-        };
-        self.decode(code.view())
+        self.encoder.as_ref()?;
+        self.decode(self.decoder_code(x).view())
     }
 
     /// Class probabilities (softmax of the logits), from a code.
@@ -92,17 +89,31 @@ impl Model {
     }
 
     /// Re-expresses the code as (code − mean)·R for an orthogonal R (see
-    /// `itq`): folded into the code layer, and undone in the decoder's first
-    /// layer, so reconstructions stay what they were.
+    /// `itq`): folded into the code layer, and undone in the first layer of
+    /// every net that reads that code — the head, and the decoder unless it
+    /// reads the autoencode phase's own encoder — so nothing else changes.
     pub fn rotate_code(&mut self, mean: &Array1<f64>, r: &Array2<f64>) {
         let (m32, r32) = (mean.mapv(|v| v as f32), r.mapv(|v| v as f32));
         if let Some(code) = self.encoder.as_mut().and_then(|e| e.layers.last_mut()) {
             code.w = matmul(code.w.view(), r32.view());
             code.b = row_times((&code.b - &m32).view(), &r32);
         }
-        if let Some(first) = self.decoder.as_mut().and_then(|d| d.layers.first_mut()) {
-            first.b = &first.b + &row_times(m32.view(), &first.w);
-            first.w = matmul(r32.t(), first.w.view());
+        let decoder = self.decoder.as_mut().filter(|_| self.ae_encoder.is_none());
+        for net in [decoder, self.head.as_mut()].into_iter().flatten() {
+            if let Some(first) = net.layers.first_mut() {
+                first.b = &first.b + &row_times(m32.view(), &first.w);
+                first.w = matmul(r32.t(), first.w.view());
+            }
+        }
+    }
+
+    /// The code the decoder reads: the autoencode phase's encoder's, when the
+    /// supervised phase fine-tuned the other (what code-space exploration
+    /// decodes from).
+    pub fn decoder_code(&self, x: ArrayView2<f32>) -> Array2<f32> {
+        match self.ae_encoder.as_ref().or(self.encoder.as_ref()) {
+            Some(e) => e.infer(x),
+            None => x.to_owned(),
         }
     }
 
@@ -151,5 +162,31 @@ mod tests {
         let expect = matmul((codes.mapv(|v| v as f64) - &mean).view(), rot.view());
         let got = m.code(x.view()).mapv(|v| v as f64);
         assert!((expect - got).fold(0.0f64, |w, d| w.max(d.abs())) < 1e-3);
+    }
+
+    /// A classifier with an index (the page's starter model): the head's
+    /// probabilities stay; with a fine-tuned encoder the decoder, which
+    /// reads the kept autoencode encoder, is left alone.
+    #[test]
+    fn rotating_the_code_keeps_the_heads_output_and_a_separate_decoder() {
+        let mut c = config("mnist_auto_2", Preset::Best, Protocol::Browser).unwrap();
+        c.index = true;
+        for fine_tuned in [false, true] {
+            let mut m = Model::new(&c).unwrap();
+            if fine_tuned {
+                let mut tuned = m.encoder.clone().unwrap();
+                tuned.layers[0].w.mapv_inplace(|v| v * 1.1);
+                m.ae_encoder = m.encoder.replace(tuned);
+            }
+            let mut r = Rng::new(3);
+            let x = Array2::from_shape_simple_fn((20, PIXELS), || r.uniform() as f32);
+            let (p0, rec0) = (m.classify_code(m.code(x.view()).view()).unwrap(), m.reconstruct(x.view()).unwrap());
+            let (mean, rot) = crate::retrieval::itq::itq(&m.code(x.view()), 10, 3);
+            m.rotate_code(&mean, &rot);
+            let (p1, rec1) = (m.classify_code(m.code(x.view()).view()).unwrap(), m.reconstruct(x.view()).unwrap());
+            let worst = |a: &Array2<f32>, b: &Array2<f32>| (a - b).fold(0.0f32, |w, d| w.max(d.abs()));
+            assert!(worst(&p0, &p1) < 1e-4, "fine-tuned {fine_tuned}: probabilities moved by {}", worst(&p0, &p1));
+            assert!(worst(&rec0, &rec1) < 1e-4, "fine-tuned {fine_tuned}: reconstructions moved by {}", worst(&rec0, &rec1));
+        }
     }
 }

@@ -3,7 +3,12 @@
 //! The page (`web`) and the CLI both drive one, so every decision about
 //! runs, caches and queries is made here, where native tests reach it.
 
+mod denoise;
+mod explore;
 mod queries;
+
+pub use denoise::Denoised;
+pub use explore::{Blend, Plane, Traversal};
 
 pub use queries::Analysis;
 

@@ -38,8 +38,33 @@ fn digit(part: &Digits, i: usize, what: &str) -> Result<Vec<u8>> {
     Ok(part.image(i).to_vec())
 }
 
+/// One image (784 values on the 0..1 scale, e.g. from the drawing pad) as
+/// the network sees it: clamped, deskewed if the run deskews, then on the
+/// run's pixel scale. Returns the 0..1 image too.
+pub(super) fn network_input(t: &Trainer, pixels: &[f32]) -> Result<(Vec<f32>, Array2<f32>)> {
+    if pixels.len() != PIXELS {
+        crate::bail!("an image has 784 pixels; got {}", pixels.len());
+    }
+    if pixels.iter().any(|p| !p.is_finite()) {
+        crate::bail!("the image contains a value that is not a finite number");
+    }
+    let c = t.config();
+    let clamped: Vec<f32> = pixels.iter().map(|p| p.clamp(0.0, 1.0)).collect();
+    let seen: Vec<f32> = if c.deskew {
+        data::deskew(&clamped).to_vec()
+    } else {
+        clamped
+    };
+    let x = Array2::from_shape_vec(
+        (1, PIXELS),
+        seen.iter().map(|&p| c.scale.from_unit(p)).collect(),
+    )
+    .map_err(|e| Error::new(e.to_string()))?;
+    Ok((seen, x))
+}
+
 /// Rows `idx` of the run's test inputs (network scale).
-fn test_rows(t: &Trainer, idx: &[usize]) -> Result<Array2<f32>> {
+pub(super) fn test_rows(t: &Trainer, idx: &[usize]) -> Result<Array2<f32>> {
     let n = t.x_test().nrows();
     if let Some(&bad) = idx.iter().find(|&&i| i >= n) {
         crate::bail!("test digit {bad} does not exist; there are {n}");
@@ -119,28 +144,12 @@ impl Session {
     /// on the 0..1 scale, e.g. from the drawing pad).
     pub fn analyse(&self, pixels: &[f32], radius: u32, limit: usize) -> Result<Analysis> {
         let t = self.run()?;
-        if pixels.len() != PIXELS {
-            crate::bail!("an image has 784 pixels; got {}", pixels.len());
-        }
-        if pixels.iter().any(|p| !p.is_finite()) {
-            crate::bail!("the image contains a value that is not a finite number");
-        }
         let (model, c) = (t.model(), t.config());
-        let clamped: Vec<f32> = pixels.iter().map(|p| p.clamp(0.0, 1.0)).collect();
-        let seen: Vec<f32> = if c.deskew {
-            data::deskew(&clamped).to_vec()
-        } else {
-            clamped
-        };
-        let x = Array2::from_shape_vec(
-            (1, PIXELS),
-            seen.iter().map(|&p| c.scale.from_unit(p)).collect(),
-        )
-        .map_err(|e| Error::new(e.to_string()))?;
+        let (seen, x) = network_input(t, pixels)?;
         let code = model.code(x.view());
         let probs = model.classify_code(code.view());
         let index = t.index();
-        let bits = c.is_hash().then(|| {
+        let bits = c.indexes().then(|| {
             let thresholds =
                 index.map_or_else(|| vec![0.5; code.ncols()], |i| i.thresholds.clone());
             code.iter()
@@ -148,7 +157,7 @@ impl Session {
                 .map(|(&v, &t)| u8::from(v >= t))
                 .collect()
         });
-        let neighbours = match (index, c.is_hash()) {
+        let neighbours = match (index, c.indexes()) {
             (Some(index), true) => index.search(code.row(0), radius, limit),
             _ => Vec::new(),
         };

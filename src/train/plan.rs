@@ -108,7 +108,7 @@ impl Plan {
         if model.decoder.is_some() {
             stages.push((Stage::Reconstruct, n_test.div_ceil(EVAL_CHUNK)));
         }
-        if c.is_hash() {
+        if c.indexes() {
             stages.push((Stage::Index, index_units(n, c.itq)));
             stages.push((
                 Stage::Queries,

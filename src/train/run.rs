@@ -185,6 +185,11 @@ impl Trainer {
         self.ctx.x.test.view()
     }
 
+    /// Pixels of the training part on the network's scale.
+    pub fn x_train(&self) -> ArrayView2<'_, f32> {
+        self.ctx.x.train.view()
+    }
+
     /// The k-NN graph of the training images, once built.
     pub fn graph(&self) -> Option<Arc<Graph>> {
         self.ctx.graph.clone()

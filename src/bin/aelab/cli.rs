@@ -34,6 +34,9 @@ pub const USAGE: &str = "usage:
       the bench page's workloads natively (W1, W2, W3, the kernel; FILE's first 8,000 digits,
       batch 32, Adam 0.001; min and median of 3), then best mnist_auto_2's autoencode phase
       on the book protocol (10 epochs x 48,000 images; the reference took 306 s)
+  aelab starter SUBSET_FILE OUT_FILE
+      train the page's starter model (experiment::starter: fixed seed, every label of the
+      browser protocol) on a page data file and write its model file (the build runs it)
   aelab list
       the reference models";
 
@@ -47,6 +50,7 @@ pub fn main() -> ExitCode {
         Some("ladder") => crate::ladder_cmd::run(&args[1..]),
         Some("baselines") => crate::baselines_cmd::baselines(&args[1..]),
         Some("bench") => crate::bench_cmd::bench(&args[1..]),
+        Some("starter") => starter(&args[1..]),
         Some("list") => {
             for e in EXPERIMENTS {
                 println!("{:<16} {}", e.name, e.description);
@@ -98,5 +102,31 @@ fn write_subset(digits: &Digits, out: &str) -> Result<(), String> {
     }
     std::fs::write(out, data::encode_subset(digits)).map_err(|e| format!("{out}: {e}"))?;
     eprintln!("wrote {} images to {out}", digits.len());
+    Ok(())
+}
+
+fn starter(args: &[String]) -> Result<(), String> {
+    let [subset, out] = args else {
+        return Err(USAGE.to_string());
+    };
+    let bytes = std::fs::read(subset).map_err(|e| format!("{subset}: {e}"))?;
+    let mut session = aelab::Session::new(data::parse_subset(&bytes).map_err(|e| e.message)?);
+    session
+        .start(&aelab::experiment::starter::starter_config())
+        .map_err(|e| e.message)?;
+    session.finish(|_| {}).map_err(|e| e.message)?;
+    let run = session.run().map_err(|e| e.message)?;
+    let r = run.results();
+    let pct = |v: Option<f64>| v.map_or("–".into(), |v| format!("{:.1}%", v * 100.0));
+    eprintln!(
+        "starter: test accuracy {}, recon MSE {:.4}, bucket precision {}, {:.1} s",
+        pct(r.test_accuracy),
+        r.recon_mse.unwrap_or(f64::NAN),
+        r.hash.as_ref().map_or("–".into(), |h| format!("{:.2}", h.bucket_precision)),
+        r.seconds
+    );
+    let file = aelab::modelfile::save(run.model());
+    std::fs::write(out, &file).map_err(|e| format!("{out}: {e}"))?;
+    eprintln!("wrote {} bytes to {out}", file.len());
     Ok(())
 }
