@@ -60,7 +60,11 @@ export async function openLab(path = '') {
   return lab;
 }
 
-/** Pixels brighter than `threshold` on a canvas, counted per `cell`×`cell` square (row-major). */
+/**
+ * Pixels brighter than `threshold` on a canvas, counted per `cell`×`cell`
+ * square (row-major). A placeholder (an empty view's text on a light
+ * ground, `data-empty="true"`) has no ink: all zeros.
+ */
 export function litPixels(page, selector, threshold = 64, cell = 0) {
   return page.$eval(
     selector,
@@ -69,6 +73,7 @@ export function litPixels(page, selector, threshold = 64, cell = 0) {
       const size = cell || Math.max(c.width, c.height);
       const cols = Math.floor(c.width / size);
       const counts = new Array(cols * Math.floor(c.height / size)).fill(0);
+      if (c.dataset.empty === 'true') return counts;
       for (let y = 0; y < Math.floor(c.height / size) * size; y++) {
         for (let x = 0; x < cols * size; x++) {
           if (d[4 * (y * c.width + x)] > t) counts[Math.floor(y / size) * cols + Math.floor(x / size)]++;

@@ -7,9 +7,12 @@ import init, * as engine from './pkg/aelab.js';
 import { CodeMapView } from './views/codemap.js';
 import { CurveView } from './views/curve.js';
 import { DatasetView } from './views/dataset.js';
+import { DenoiseView } from './views/denoise.js';
 import { drawGrid } from './views/digits.js';
 import { DrawPad } from './views/drawpad.js';
+import { ExploreView } from './views/explore.js';
 import { HashView } from './views/hash.js';
+import { PathView } from './views/path.js';
 import { ReconView } from './views/recon.js';
 import { ResultsView } from './views/results.js';
 import { TrainingView } from './views/training.js';
@@ -20,6 +23,12 @@ const status = $('status');
 async function boot() {
   const t0 = performance.now();
   const build = engineBuild();
+  // Fetched beside the engine and the data; loaded once both are in.
+  const starter = fetch('data/starter.aelab').then((r) => {
+    if (!r.ok) throw new Error(`HTTP ${r.status}`);
+    return r.arrayBuffer().then((b) => new Uint8Array(b));
+  });
+  starter.catch(() => {});
   const [wasm, bytes] = await Promise.all([
     init({ module_or_path: build.url }),
     fetch('data/mnist-10k.bin').then((r) => {
@@ -37,7 +46,13 @@ async function boot() {
   grid();
 
   const recon = new ReconView(ctx, $('recon'), $('recon-mse'));
-  const codemap = new CodeMapView(ctx, $('codemap'), $('codemap-legend'), $('codemap-note'));
+  const codemap = new CodeMapView(ctx, {
+    canvas: $('codemap'),
+    legend: $('codemap-legend'),
+    note: $('codemap-note'),
+    decoded: $('map-decoded'),
+    point: $('map-point'),
+  });
   const hash = new HashView(ctx, { canvas: $('hash'), radius: $('radius'), metrics: $('hash-metrics'), occupancy: $('hash-occupancy') });
   const pad = new DrawPad(ctx, {
     pad: $('pad'),
@@ -51,7 +66,34 @@ async function boot() {
     code: $('pad-code'),
     neighbours: $('pad-neighbours'),
     radius: $('radius'),
+    pick: $('pad-pick'),
+    use: $('pad-use'),
   });
+  const explore = new ExploreView(
+    ctx,
+    {
+      travDigit: $('trav-digit'),
+      travRun: $('trav-run'),
+      traversal: $('traversal'),
+      interpA: $('interp-a'),
+      interpB: $('interp-b'),
+      interpRun: $('interp-run'),
+      interpDrawing: $('interp-drawing'),
+      interp: $('interp'),
+      note: $('explore-note'),
+    },
+    () => pad.image(),
+  );
+  const denoise = new DenoiseView(ctx, {
+    kind: $('noise-kind'),
+    level: $('noise-level'),
+    levelOut: $('noise-level-out'),
+    curve: $('noise-curve'),
+    canvas: $('denoise-canvas'),
+    mse: $('denoise-mse'),
+    chart: $('denoise-chart'),
+  });
+  const answering = $('answering');
   // The radius applies to every lookup: the hash view's and the pad's.
   $('radius').addEventListener('change', () => {
     hash.refresh();
@@ -74,6 +116,7 @@ async function boot() {
   const refreshViews = throttle(() => {
     recon.refresh();
     codemap.refresh();
+    pad.update();
   }, 400);
   const training = new TrainingView(
     ctx,
@@ -96,24 +139,43 @@ async function boot() {
       error: $('error'),
     },
     {
-      onStart: () => {
+      onStart: (/** @type {any} */ config) => {
         recon.clear();
         codemap.clear();
         hash.clear();
+        explore.clear();
+        denoise.clear();
+        ctx.trainedOn = ctx.dataset;
+        answering.textContent = `Training ${config.name}… the drawing pad answers with it as it learns.`;
         $('save-model').disabled = true;
       },
       onSlice: (/** @type {any} */ p) => {
         if (!p.done) refreshViews(false);
       },
-      onFinished: (/** @type {any} */ r, /** @type {any} */ _config, /** @type {string} */ preset) => {
+      onFinished: (/** @type {any} */ r, /** @type {any} */ config, /** @type {string} */ preset) => {
         try {
           lastModel = ctx.lab.saveModel();
         } catch {
           lastModel = null;
         }
         results.record(r, ctx.dataset.id === 'mnist' ? preset : `${preset} · ${ctx.dataset.name}`);
+        const label = `${config.name} (${preset})`;
+        answering.textContent = `Answering: ${label} · ${figureOf(r)} · the next Start replaces it.`;
+        answering.title = `How it was trained: ${howTrained(config, r)}.`;
+        $('answering-how').textContent = answering.title;
+        answering.dataset.model = config.name;
+        denoise.setModel(label);
         // One task per view, so no task overruns a frame.
-        for (const refresh of [() => refreshViews(true), () => hash.refresh(r), () => pad.update()]) setTimeout(refresh, 0);
+        const refreshes = [
+          () => refreshViews(true),
+          () => hash.refresh(r),
+          () => pad.update(),
+          () => explore.traverse(),
+          () => explore.blend(),
+          () => denoise.refresh(),
+        ];
+        if (config.decoder?.length) refreshes.push(() => denoise.measure());
+        for (const refresh of refreshes) setTimeout(refresh, 0);
         $('save-model').disabled = false;
       },
       onRunAll: () => results.clear(),
@@ -121,11 +183,16 @@ async function boot() {
         recon.clear();
         codemap.clear();
         hash.clear();
+        explore.clear();
+        denoise.clear();
+        answering.textContent = 'No model: press Start to train one.';
+        delete answering.dataset.model;
         pad.update();
       },
     },
   );
 
+  const path = new PathView(ctx, training, $('path-steps'));
   const curve = new CurveView(ctx, training, {
     button: $('curve-run'),
     labels: $('curve-labels'),
@@ -161,6 +228,10 @@ async function boot() {
     training,
     pad,
     curve,
+    denoise,
+    explore,
+    codemap,
+    path,
     memory: wasm.memory,
     get lab() {
       return ctx.lab;
@@ -205,10 +276,38 @@ async function boot() {
     aelabOnPanic: (/** @type {string} */ message) =>
       setTimeout(() => restart(message).catch((e) => training.showError(`restarting the engine failed: ${e.message}`))),
   });
-  status.textContent = `Ready: ${ctx.lab.count().toLocaleString()} digits loaded in ${Math.round(performance.now() - t0)} ms (engine: ${build.name}). Pick a model and press Start.`;
+  status.textContent = `Ready: ${ctx.lab.count().toLocaleString()} digits loaded in ${Math.round(performance.now() - t0)} ms (engine: ${build.name}). Draw a digit, or pick a model and press Start.`;
   performance.mark('aelab-ready');
   document.body.dataset.ready = 'true';
   document.body.dataset.engine = build.name;
+  // The starter model answers the pad on arrival (see the README): the
+  // engine evaluates it on this page's own test digits, in rAF slices.
+  try {
+    ctx.lab.loadModel(await starter);
+    ctx.trainedOn = ctx.dataset;
+    training.evaluateLoaded('starter, trained at build time');
+  } catch (e) {
+    answering.textContent = `The starter model did not load (${/** @type {Error} */ (e).message}): press Start to train one.`;
+  }
+}
+
+/** How a model was trained, in a line: its parts, its data and its figure. */
+function howTrained(/** @type {any} */ c, /** @type {any} */ r) {
+  const layers = (/** @type {any[]} */ ls) => ls.map((l) => l.width).join('-');
+  const parts = [
+    c.encoder.length ? `encoder ${layers(c.encoder)}` : 'no encoder',
+    c.decoder.length ? 'a decoder' : 'no decoder',
+    c.head ? 'a classifier' : 'no classifier',
+  ];
+  if (c.index || (c.decoder.length && !c.head)) parts.push('a hash index');
+  const labels = c.label_fraction >= 1 ? 'every training label' : `${(c.label_fraction * 100).toFixed(0)}% of the labels`;
+  return `${parts.join(', ')}; ${c.ae_epochs} autoencode + ${c.sup_epochs} supervised epochs on ${r.train_size.toLocaleString()} images with ${labels}, seed ${c.seed}`;
+}
+
+/** A run's headline figure. */
+function figureOf(/** @type {any} */ r) {
+  if (r.test_accuracy != null) return `test accuracy ${(r.test_accuracy * 100).toFixed(1)}%`;
+  return r.hash ? `bucket precision ${r.hash.bucket_precision.toFixed(2)}` : `recon MSE ${r.recon_mse?.toFixed(4)}`;
 }
 
 boot().catch((e) => {

@@ -102,6 +102,11 @@ impl Plan {
                 ));
             }
         }
+        // The index first: a model evaluated on arrival (the page's starter)
+        // answers the drawing pad with its bucket while the figures follow.
+        if c.indexes() {
+            stages.push((Stage::Index, index_units(n, c.itq)));
+        }
         if model.head.is_some() {
             stages.push((Stage::Classify, n_test.div_ceil(EVAL_CHUNK)));
         }
@@ -109,7 +114,6 @@ impl Plan {
             stages.push((Stage::Reconstruct, n_test.div_ceil(EVAL_CHUNK)));
         }
         if c.indexes() {
-            stages.push((Stage::Index, index_units(n, c.itq)));
             stages.push((
                 Stage::Queries,
                 n_test.min(HASH_QUERIES).div_ceil(QUERY_CHUNK),

@@ -24,8 +24,9 @@ export function drawDigit(ctx, pixels, x, y, scale = 2) {
   ctx.drawImage(tmp, x, y, 28 * scale, 28 * scale);
 }
 
-/** Paints a whole canvas one colour (black: an empty digit area). */
+/** Paints a whole canvas one colour (black: the ground digits are drawn on). */
 export function blank(canvas, colour = '#000') {
+  canvas.dataset.empty = 'false';
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = colour;
   ctx.fillRect(0, 0, canvas.width, canvas.height);
@@ -41,4 +42,41 @@ export function drawGrid(canvas, getPixels, count, scale = 2) {
   for (let i = 0; i < Math.min(count, cols * rows); i++) {
     drawDigit(ctx, getPixels(i), (i % cols) * size, Math.floor(i / cols) * size, scale);
   }
+}
+
+/**
+ * An empty view says what will appear in it and what to do, instead of
+ * being a black rectangle: the text is drawn on a light ground (wrapped to
+ * the canvas) and set as the canvas's title; `data-empty` marks the state.
+ * @param {HTMLCanvasElement} canvas
+ * @param {string} text
+ */
+export function placeholder(canvas, text) {
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  ctx.fillStyle = '#eef1f5';
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  const size = Math.max(9, Math.min(15, Math.floor(canvas.height / 5)));
+  ctx.font = `${size}px system-ui, sans-serif`;
+  ctx.fillStyle = '#4a5262';
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  const lines = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const next = line ? `${line} ${word}` : word;
+    if (line && ctx.measureText(next).width > canvas.width - 12) {
+      lines.push(line);
+      line = word;
+    } else line = next;
+  }
+  lines.push(line);
+  const shown = lines.slice(0, Math.max(1, Math.floor((canvas.height - 4) / (size * 1.3))));
+  shown.forEach((l, i) => {
+    ctx.fillText(l, canvas.width / 2, canvas.height / 2 + (i - (shown.length - 1) / 2) * size * 1.3);
+  });
+  ctx.textAlign = 'start';
+  ctx.textBaseline = 'alphabetic';
+  canvas.dataset.empty = 'true';
+  canvas.title = text;
 }

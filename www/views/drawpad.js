@@ -2,7 +2,7 @@
 // drawing), undo and clear, MNIST-style preprocessing, then the model's view
 // of the drawing: class probabilities, code and hash bits, reconstruction and
 // the training digits in its bucket.
-import { blank, drawDigit } from './digits.js';
+import { blank, drawDigit, placeholder } from './digits.js';
 
 const MIN_SPAN = 12; // pad pixels: a smaller drawing is a tap, not a digit
 const STROKE = 2.4; // stroke width in the 28×28 image, like MNIST's pen
@@ -79,9 +79,12 @@ export class DrawPad {
     this.ctx = ctx;
     this.els = els;
     this.strokes = [];
+    /** @type {Float32Array | null} a test digit picked instead of a drawing */
+    this.picked = null;
     const pad = els.pad;
     pad.addEventListener('pointerdown', (e) => {
       pad.setPointerCapture(e.pointerId);
+      this.picked = null;
       this.strokes.push([this.point(e)]);
       this.redraw();
     });
@@ -101,7 +104,22 @@ export class DrawPad {
       this.redraw();
       this.update();
     });
+    // From the keyboard (or instead of drawing): a test digit by number.
+    els.use.addEventListener('click', () => {
+      try {
+        const n = this.ctx.lab.testLabels().length;
+        const i = Math.min(Math.max(0, Math.floor(Number(els.pick.value) || 0)), n - 1);
+        els.pick.value = String(i);
+        this.picked = this.ctx.lab.testImage(i);
+      } catch {
+        this.picked = null;
+      }
+      this.strokes = [];
+      this.redraw();
+      this.update();
+    });
     els.clear.addEventListener('click', () => {
+      this.picked = null;
       this.strokes = [];
       this.redraw();
       this.update();
@@ -115,8 +133,24 @@ export class DrawPad {
     return [((e.clientX - r.left) * this.els.pad.width) / r.width, ((e.clientY - r.top) * this.els.pad.height) / r.height];
   }
 
+  /** The image the model is shown: the drawing, preprocessed, or the picked test digit. */
+  image() {
+    return this.picked ?? preprocess(this.strokes);
+  }
+
   redraw() {
     const ctx = blank(this.els.pad);
+    if (this.picked) {
+      drawDigit(ctx, this.picked, 0, 0, this.els.pad.width / 28);
+      return;
+    }
+    if (!this.strokes.length) {
+      ctx.fillStyle = '#8a94a6';
+      ctx.font = '16px system-ui, sans-serif';
+      ctx.textAlign = 'center';
+      ctx.fillText('draw a digit here', this.els.pad.width / 2, this.els.pad.height / 2);
+      ctx.textAlign = 'start';
+    }
     ctx.strokeStyle = ctx.fillStyle = '#fff';
     ctx.lineWidth = 18;
     ctx.lineCap = ctx.lineJoin = 'round';
@@ -132,10 +166,12 @@ export class DrawPad {
   /** Re-analyses the drawing with the current model. */
   update() {
     const { els } = this;
-    for (const c of [els.input, els.recon, els.neighbours]) blank(c);
-    els.probs.getContext('2d').clearRect(0, 0, els.probs.width, els.probs.height);
+    placeholder(els.input, 'input');
+    placeholder(els.recon, 'rebuild');
+    placeholder(els.neighbours, "the training digits in the drawing's hash bucket appear here");
+    placeholder(els.probs, 'class probabilities appear here when you draw');
     els.code.textContent = '';
-    const img = preprocess(this.strokes);
+    const img = this.image();
     if (!img) {
       els.prediction.textContent = 'draw a digit';
       els.note.textContent = '';
@@ -146,12 +182,12 @@ export class DrawPad {
     try {
       a = this.ctx.lab.analyse(img, Number(els.radius.value), 5);
     } catch {
-      drawDigit(els.input.getContext('2d'), img, 0, 0);
+      drawDigit(blank(els.input), img, 0, 0);
       els.prediction.textContent = 'train a model first';
       els.prediction.dataset.state = 'no-model';
       return;
     }
-    drawDigit(els.input.getContext('2d'), Float32Array.from(a.input), 0, 0);
+    drawDigit(blank(els.input), Float32Array.from(a.input), 0, 0);
     els.prediction.dataset.state = a.predicted == null ? 'no-classifier' : 'predicted';
     // The class names of the data the model was trained on.
     const data = this.ctx.trainedOn ?? this.ctx.dataset;
@@ -160,17 +196,27 @@ export class DrawPad {
       ? ''
       : `This model learned ${data.name}, not digits: it reads your drawing as the nearest of its classes (0 ${data.classes[0]} … 9 ${data.classes[9]}), which shows how it sees shapes rather than what you drew.`;
     if (a.probs) this.bars(a.probs);
-    if (a.reconstruction) drawDigit(els.recon.getContext('2d'), Float32Array.from(a.reconstruction), 0, 0);
+    else placeholder(els.probs, 'this model has no classifier');
+    if (a.reconstruction) drawDigit(blank(els.recon), Float32Array.from(a.reconstruction), 0, 0);
+    else placeholder(els.recon, 'no decoder');
     const code = a.code.length ? `code [${a.code.map((v) => v.toFixed(2)).join(', ')}]` : 'no code: this model has no encoder';
     els.code.textContent = code + (a.bits ? ` · key ${a.bits.join('')}` : '');
+    if (!a.neighbours.length) {
+      placeholder(
+        els.neighbours,
+        a.bits ? 'no training digit shares this bucket: try radius 1' : 'this model has no hash index (mnist_hash_*, the starter model)',
+      );
+      return;
+    }
+    const nb = blank(els.neighbours);
     a.neighbours.forEach((/** @type {any} */ h, /** @type {number} */ k) => {
-      drawDigit(els.neighbours.getContext('2d'), this.ctx.lab.trainDigit(h.index), k * 56, 0);
+      drawDigit(nb, this.ctx.lab.trainDigit(h.index), k * 56, 0);
     });
   }
 
   bars(probs) {
     const c = this.els.probs;
-    const ctx = c.getContext('2d');
+    const ctx = blank(c, '#fff');
     const w = c.width / 10;
     ctx.font = '12px system-ui';
     probs.forEach((p, i) => {

@@ -1,6 +1,6 @@
 // Hash buckets: query test digits, each beside the training digits found
 // within the chosen Hamming radius, plus bucket occupancy and the metrics.
-import { blank, drawDigit } from './digits.js';
+import { blank, drawDigit, placeholder } from './digits.js';
 
 const QUERIES = 6;
 const HITS = 8;
@@ -16,7 +16,10 @@ export class HashView {
   }
 
   clear() {
-    blank(this.canvas);
+    placeholder(
+      this.canvas,
+      'Six test digits, each beside the training digits in its hash bucket, appear here once a model with a hash index (mnist_hash_*, or the starter model) is trained or loaded.',
+    );
     this.occupancy.textContent = '';
   }
 
@@ -28,10 +31,11 @@ export class HashView {
     try {
       rows = Array.from({ length: QUERIES }, (_, q) => this.ctx.lab.search(q, r, HITS));
     } catch {
+      this.clear();
       return false;
     }
-    this.clear();
-    const ctx = this.canvas.getContext('2d');
+    this.occupancy.textContent = '';
+    const ctx = blank(this.canvas);
     ctx.fillStyle = '#2f6fde';
     rows.forEach((hits, q) => {
       drawDigit(ctx, this.ctx.lab.testDigit(q), 0, q * 56);

@@ -1,6 +1,6 @@
 // Reconstructions: ten test digits above what the autoencoder makes of them,
 // with their per-pixel MSE (0..1 scale), refreshed while it trains.
-import { blank, drawDigit } from './digits.js';
+import { blank, drawDigit, placeholder } from './digits.js';
 
 const N = 10;
 
@@ -13,8 +13,10 @@ export class ReconView {
     this.clear();
   }
 
-  clear() {
-    blank(this.canvas);
+  clear(
+    text = 'Ten test digits and their reconstructions appear here once a model with a decoder (mnist_auto_*, mnist_hash_*) is trained or loaded.',
+  ) {
+    placeholder(this.canvas, text);
     this.label.textContent = '';
     this.mse = null;
   }
@@ -25,11 +27,14 @@ export class ReconView {
     try {
       rec = this.ctx.lab.reconstruct(this.indices);
     } catch {
+      this.clear(
+        'This model has no decoder, so nothing to rebuild: train an autoencoder (mnist_auto_*, mnist_hash_*) to see reconstructions here.',
+      );
       return false;
     }
     // Compared with what the network was given (deskewed, if it deskews).
     const inputs = this.ctx.lab.inputs(this.indices);
-    const ctx = this.canvas.getContext('2d');
+    const ctx = blank(this.canvas);
     let se = 0;
     for (let k = 0; k < N; k++) {
       const orig = inputs.subarray(k * 784, (k + 1) * 784);

@@ -104,6 +104,7 @@ export class TrainingView {
     if (!e) return;
     let config = e.config;
     if (e.model) {
+      if (e.preset) this.els.preset.value = e.preset;
       this.els.model.value = e.model;
       this.loadPreset();
       config = this.settings.read();
@@ -139,12 +140,12 @@ export class TrainingView {
     this.els.reset.disabled = false;
   }
 
-  /** Evaluates a model the lab just loaded from a file. */
-  evaluateLoaded() {
+  /** Evaluates a model the lab just loaded (from a file, or the starter). */
+  evaluateLoaded(/** @type {string} */ how = 'loaded file') {
     this.queue = [];
     this.current = null;
     this.config = this.ctx.lab.config();
-    this.preset = 'loaded file';
+    this.preset = how;
     this.begin(this.config);
   }
 
