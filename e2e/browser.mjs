@@ -53,8 +53,8 @@ export async function openBrowser({ mounts, csp, viewport = { width: 1100, heigh
  * Opens the lab in a fresh browser and waits until the page says it is ready;
  * returns { page, url, errors, requests, close }.
  */
-export async function openLab(path = '') {
-  const lab = await openBrowser();
+export async function openLab(path = '', options = {}) {
+  const lab = await openBrowser(options);
   await lab.page.goto(lab.url + path);
   await lab.page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
   return lab;
@@ -92,3 +92,41 @@ export const ARTIFACTS = new URL('./artifacts/', import.meta.url).pathname;
 export function offOrigin(lab) {
   return lab.requests.filter((u) => !u.startsWith(lab.url) && !u.startsWith('data:') && !u.startsWith('blob:'));
 }
+
+/** Draws strokes (lists of [x, y] in the pad's 280×280 pixels) with the mouse. */
+export async function drawOn(page, strokes) {
+  const pad = page.locator('[data-testid="draw-pad"]');
+  await pad.scrollIntoViewIfNeeded();
+  await page.click('[data-testid="pad-clear"]');
+  const box = await pad.boundingBox();
+  const s = box.width / 280;
+  for (const stroke of strokes) {
+    await page.mouse.move(box.x + stroke[0][0] * s, box.y + stroke[0][1] * s);
+    await page.mouse.down();
+    for (const [x, y] of stroke.slice(1)) await page.mouse.move(box.x + x * s, box.y + y * s, { steps: 3 });
+    await page.mouse.up();
+  }
+  return (await page.textContent('[data-testid="prediction"]')).trim();
+}
+
+// Digit shapes in a unit box, placed and scaled on the pad.
+export const place = (pts, x, y, size) => pts.map(([u, v]) => [x + u * size, y + v * size]);
+export const ONE = [
+  [
+    [0.55, 0],
+    [0.5, 0.5],
+    [0.45, 1],
+  ],
+];
+export const ZERO = [
+  Array.from({ length: 25 }, (_, i) => [0.5 + 0.33 * Math.sin((i / 24) * 2 * Math.PI), 0.5 - 0.5 * Math.cos((i / 24) * 2 * Math.PI)]),
+];
+export const SEVEN = [
+  [
+    [0.1, 0],
+    [0.9, 0],
+    [0.6, 0.5],
+    [0.4, 1],
+  ],
+];
+export const shape = (strokes, x, y, size) => strokes.map((s) => place(s, x, y, size));

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { litPixels, openLab } from './browser.mjs';
+import { drawOn, litPixels, ONE, openLab, SEVEN, shape, ZERO } from './browser.mjs';
 
 const ARTIFACTS = new URL('./artifacts/', import.meta.url).pathname;
 mkdirSync(ARTIFACTS, { recursive: true });
@@ -42,43 +42,7 @@ async function train(model, preset = 'best') {
   );
 }
 
-/** Draws strokes (lists of [x, y] in the pad's 280×280 pixels) with the mouse. */
-async function draw(strokes) {
-  const pad = page.locator('[data-testid="draw-pad"]');
-  await pad.scrollIntoViewIfNeeded();
-  await page.click('[data-testid="pad-clear"]');
-  const box = await pad.boundingBox();
-  const s = box.width / 280;
-  for (const stroke of strokes) {
-    await page.mouse.move(box.x + stroke[0][0] * s, box.y + stroke[0][1] * s);
-    await page.mouse.down();
-    for (const [x, y] of stroke.slice(1)) await page.mouse.move(box.x + x * s, box.y + y * s, { steps: 3 });
-    await page.mouse.up();
-  }
-  return (await page.textContent('[data-testid="prediction"]')).trim();
-}
-
-// Digit shapes in a unit box, placed and scaled on the pad.
-const place = (pts, x, y, size) => pts.map(([u, v]) => [x + u * size, y + v * size]);
-const ONE = [
-  [
-    [0.55, 0],
-    [0.5, 0.5],
-    [0.45, 1],
-  ],
-];
-const ZERO = [
-  Array.from({ length: 25 }, (_, i) => [0.5 + 0.33 * Math.sin((i / 24) * 2 * Math.PI), 0.5 - 0.5 * Math.cos((i / 24) * 2 * Math.PI)]),
-];
-const SEVEN = [
-  [
-    [0.1, 0],
-    [0.9, 0],
-    [0.6, 0.5],
-    [0.4, 1],
-  ],
-];
-const shape = (strokes, x, y, size) => strokes.map((s) => place(s, x, y, size));
+const draw = (/** @type {any} */ strokes) => drawOn(page, strokes);
 
 test('an empty pad, or a single tap, asks for a digit instead of predicting', async () => {
   assert.equal(await draw([]), 'draw a digit');

@@ -24,6 +24,8 @@ export class DenoiseView {
     this.curves = new Map();
     /** @type {string | null} the label of the model answering now */
     this.model = null;
+    /** Counts model changes: a curve measured over several tasks stops if the model changes under it. */
+    this.generation = 0;
     els.level.addEventListener('input', () => this.refresh());
     els.kind.addEventListener('change', () => {
       this.refresh();
@@ -81,10 +83,15 @@ export class DenoiseView {
   measure() {
     const kind = this.els.kind.value;
     const label = `${this.model ?? 'model'} · ${kind}`;
+    const generation = this.generation;
     /** @type {number[]} */
     const errors = [];
     return new Promise((resolve) => {
       const next = () => {
+        if (generation !== this.generation) {
+          resolve(null);
+          return;
+        }
         if (errors.length === LEVELS.length) {
           this.curves.set(label, { kind, errors });
           this.plot();

@@ -34,7 +34,7 @@ export const STEPS = [
   },
   {
     title: 'Pre-training, then 1% of labels — and a code too small',
-    text: 'Train the autoencoder first on every image, then the classifier on its code with 1% of the labels: the unlabelled images help. Squeeze the code to a single unit and the digits pile onto one line: the classifier cannot pull them apart.',
+    text: "Train the autoencoder first on every image, then the classifier on its code with 1% of the labels. In the report the unlabelled images help (74.6% against step 1's 68.4%); compare what this browser measures with step 1. Squeeze the code to a single unit and the digits pile onto one line: the classifier cannot pull them apart.",
     runs: [
       { model: 'mnist_auto_1', preset: 'faithful' },
       { model: 'mnist_auto_3', preset: 'faithful' },

@@ -147,6 +147,7 @@ export class TrainingView {
     this.config = this.ctx.lab.config();
     this.preset = how;
     this.begin(this.config);
+    this.els.reset.disabled = false;
   }
 
   /** @param {any} config */
