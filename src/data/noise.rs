@@ -83,7 +83,9 @@ mod tests {
         let g = hit(Noise::Gaussian, 0.1);
         let sd = (g.iter().map(|&p| ((p - 0.5) as f64).powi(2)).sum::<f64>() / 1e4).sqrt();
         assert!((sd - 0.1).abs() < 0.01, "gaussian sd {sd}");
-        assert!(hit(Noise::Gaussian, 1.0).iter().all(|p| (0.0..=1.0).contains(p)));
+        assert!(hit(Noise::Gaussian, 1.0)
+            .iter()
+            .all(|p| (0.0..=1.0).contains(p)));
         assert_eq!(hit(Noise::Mask, 0.0), vec![0.5; 10_000]);
     }
 

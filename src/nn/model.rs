@@ -9,7 +9,7 @@ use crate::linalg::gemm::matmul;
 use crate::nn::activation::Activation;
 use crate::nn::net::{LayerSpec, Net};
 use crate::rng::Rng;
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView2};
 
 #[derive(Clone, Debug)]
 pub struct Model {
@@ -93,15 +93,17 @@ impl Model {
     /// every net that reads that code — the head, and the decoder unless it
     /// reads the autoencode phase's own encoder — so nothing else changes.
     pub fn rotate_code(&mut self, mean: &Array1<f64>, r: &Array2<f64>) {
-        let (m32, r32) = (mean.mapv(|v| v as f32), r.mapv(|v| v as f32));
+        let (m32, r32) = (mean.mapv(|v| v as f32).to_vec(), r.mapv(|v| v as f32));
         if let Some(code) = self.encoder.as_mut().and_then(|e| e.layers.last_mut()) {
             code.w = matmul(code.w.view(), r32.view());
-            code.b = row_times((&code.b - &m32).view(), &r32);
+            let centred: Vec<f32> = code.b.iter().zip(&m32).map(|(b, m)| b - m).collect();
+            code.b = Array1::from(row_times(&centred, &r32));
         }
         let decoder = self.decoder.as_mut().filter(|_| self.ae_encoder.is_none());
         for net in [decoder, self.head.as_mut()].into_iter().flatten() {
             if let Some(first) = net.layers.first_mut() {
-                first.b = &first.b + &row_times(m32.view(), &first.w);
+                let shift = row_times(&m32, &first.w);
+                first.b.iter_mut().zip(shift).for_each(|(b, s)| *b += s);
                 first.w = matmul(r32.t(), first.w.view());
             }
         }
@@ -133,9 +135,16 @@ impl Model {
     }
 }
 
-/// Row vector v times matrix m.
-fn row_times(v: ArrayView1<f32>, m: &Array2<f32>) -> Array1<f32> {
-    matmul(v.insert_axis(Axis(0)), m.view()).remove_axis(Axis(0))
+/// Row vector v times matrix m (plain loops: ndarray's broadcasting
+/// arithmetic would add kilobytes to the browser's download for two uses).
+fn row_times(v: &[f32], m: &Array2<f32>) -> Vec<f32> {
+    let mut out = vec![0.0f32; m.ncols()];
+    for (&vi, row) in v.iter().zip(m.rows()) {
+        for (o, &x) in out.iter_mut().zip(row) {
+            *o += vi * x;
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -180,13 +189,28 @@ mod tests {
             }
             let mut r = Rng::new(3);
             let x = Array2::from_shape_simple_fn((20, PIXELS), || r.uniform() as f32);
-            let (p0, rec0) = (m.classify_code(m.code(x.view()).view()).unwrap(), m.reconstruct(x.view()).unwrap());
+            let (p0, rec0) = (
+                m.classify_code(m.code(x.view()).view()).unwrap(),
+                m.reconstruct(x.view()).unwrap(),
+            );
             let (mean, rot) = crate::retrieval::itq::itq(&m.code(x.view()), 10, 3);
             m.rotate_code(&mean, &rot);
-            let (p1, rec1) = (m.classify_code(m.code(x.view()).view()).unwrap(), m.reconstruct(x.view()).unwrap());
-            let worst = |a: &Array2<f32>, b: &Array2<f32>| (a - b).fold(0.0f32, |w, d| w.max(d.abs()));
-            assert!(worst(&p0, &p1) < 1e-4, "fine-tuned {fine_tuned}: probabilities moved by {}", worst(&p0, &p1));
-            assert!(worst(&rec0, &rec1) < 1e-4, "fine-tuned {fine_tuned}: reconstructions moved by {}", worst(&rec0, &rec1));
+            let (p1, rec1) = (
+                m.classify_code(m.code(x.view()).view()).unwrap(),
+                m.reconstruct(x.view()).unwrap(),
+            );
+            let worst =
+                |a: &Array2<f32>, b: &Array2<f32>| (a - b).fold(0.0f32, |w, d| w.max(d.abs()));
+            assert!(
+                worst(&p0, &p1) < 1e-4,
+                "fine-tuned {fine_tuned}: probabilities moved by {}",
+                worst(&p0, &p1)
+            );
+            assert!(
+                worst(&rec0, &rec1) < 1e-4,
+                "fine-tuned {fine_tuned}: reconstructions moved by {}",
+                worst(&rec0, &rec1)
+            );
         }
     }
 }

@@ -3,6 +3,7 @@
 //! error against the clean inputs, beside the error of the noisy input itself
 //! (what doing nothing would score).
 
+use super::queries::unit_pixels;
 use super::Session;
 use crate::data::noise::{corrupt, Noise};
 use crate::data::PIXELS;
@@ -21,45 +22,73 @@ pub struct Denoised {
     /// inputs, and of the noisy inputs against them.
     pub mse: f64,
     pub noisy_mse: f64,
-    /// The first `show` digits: clean, noisy, reconstructed (show × 784 each).
-    pub clean: Vec<f32>,
+    /// The first `show` digits, noisy and reconstructed (show × 784 each;
+    /// the clean ones are `Session::inputs`).
     pub noisy: Vec<f32>,
     pub recon: Vec<f32>,
 }
 
+#[inline(never)]
 fn mse(a: &[f32], b: &[f32]) -> f64 {
-    a.iter().zip(b).map(|(&p, &q)| ((p - q) as f64).powi(2)).sum::<f64>() / a.len().max(1) as f64
+    a.iter()
+        .zip(b)
+        .map(|(&p, &q)| ((p - q) as f64).powi(2))
+        .sum::<f64>()
+        / a.len().max(1) as f64
 }
 
 impl Session {
     /// The first `n` test digits under `noise` at `level`; the noise is drawn
     /// from `seed`, so the same call gives the same digits.
-    pub fn denoise(&self, noise: Noise, level: f32, n: usize, show: usize, seed: u32) -> Result<Denoised> {
+    pub fn denoise(
+        &self,
+        noise: Noise,
+        level: f32,
+        n: usize,
+        show: usize,
+        seed: u32,
+    ) -> Result<Denoised> {
         let t = self.run()?;
         if t.model().decoder.is_none() {
-            crate::bail!("this model has no decoder: train an autoencoder to see what it makes of noise");
+            crate::bail!(
+                "this model has no decoder: train an autoencoder to see what it makes of noise"
+            );
         }
         let n = n.min(t.x_test().nrows()).min(MAX_DIGITS);
         if n == 0 {
             crate::bail!("the run has no test digits yet");
         }
         let scale = t.config().scale;
-        let clean: Vec<f32> = t.x_test().slice(s![..n, ..]).iter().map(|&v| scale.to_unit(v)).collect();
+        let test = t.x_test();
+        let rows = test.slice(s![..n, ..]);
+        let clean: Vec<f32> = rows
+            .as_slice()
+            .unwrap_or(&[])
+            .iter()
+            .map(|&v| scale.to_unit(v))
+            .collect();
         let mut noisy = clean.clone();
-        corrupt(&mut noisy, noise, level, &mut Rng::new(seed as u64).fork(0xD3_0153))?;
-        let x = Array2::from_shape_vec((n, PIXELS), noisy.iter().map(|&v| scale.from_unit(v)).collect())
-            .map_err(|e| crate::Error::new(e.to_string()))?;
+        corrupt(
+            &mut noisy,
+            noise,
+            level,
+            &mut Rng::new(seed as u64).fork(0xD3_0153),
+        )?;
+        let x = Array2::from_shape_vec(
+            (n, PIXELS),
+            noisy.iter().map(|&v| scale.from_unit(v)).collect(),
+        )
+        .map_err(|_| crate::Error::new("the noisy digits do not form a matrix"))?;
         let recon: Vec<f32> = t
             .model()
             .reconstruct(x.view())
-            .map(|r| r.iter().map(|&v| scale.to_unit(v).clamp(0.0, 1.0)).collect())
+            .map(|r| unit_pixels(&r, scale))
             .unwrap_or_default();
         let shown = show.min(n) * PIXELS;
         Ok(Denoised {
             digits: n,
             mse: mse(&recon, &clean),
             noisy_mse: mse(&noisy, &clean),
-            clean: clean[..shown].to_vec(),
             noisy: noisy[..shown].to_vec(),
             recon: recon[..shown].to_vec(),
         })

@@ -8,7 +8,6 @@ mod explore;
 mod queries;
 
 pub use denoise::Denoised;
-pub use explore::{Blend, Plane, Traversal};
 
 pub use queries::Analysis;
 

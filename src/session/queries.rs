@@ -4,7 +4,7 @@
 //! out of range.
 
 use super::Session;
-use crate::data::{self, Digits, PIXELS};
+use crate::data::{self, Digits, PixelScale, PIXELS};
 use crate::error::{Error, Result};
 use crate::nn::loss::argmax_rows;
 use crate::retrieval::hash::Hit;
@@ -63,6 +63,17 @@ pub(super) fn network_input(t: &Trainer, pixels: &[f32]) -> Result<(Vec<f32>, Ar
     Ok((seen, x))
 }
 
+/// Network outputs (a decoder's, on the run's pixel scale) as 0..1 images:
+/// one copy of this loop for every query that shows pixels.
+#[inline(never)]
+pub(super) fn unit_pixels(a: &Array2<f32>, scale: PixelScale) -> Vec<f32> {
+    a.as_slice()
+        .unwrap_or(&[])
+        .iter()
+        .map(|&v| scale.to_unit(v).clamp(0.0, 1.0))
+        .collect()
+}
+
 /// Rows `idx` of the run's test inputs (network scale).
 pub(super) fn test_rows(t: &Trainer, idx: &[usize]) -> Result<Array2<f32>> {
     let n = t.x_test().nrows();
@@ -109,11 +120,7 @@ impl Session {
             .model()
             .reconstruct(x.view())
             .ok_or_else(|| Error::new("this model has no decoder to reconstruct with"))?;
-        let scale = t.config().scale;
-        Ok(rec
-            .iter()
-            .map(|&v| scale.to_unit(v).clamp(0.0, 1.0))
-            .collect())
+        Ok(unit_pixels(&rec, t.config().scale))
     }
 
     /// The network's inputs (0..1, after any deskewing) for the given test
@@ -127,7 +134,9 @@ impl Session {
             .collect())
     }
 
-    /// Codes of the first `n` test digits, row-major (n × code width).
+    /// Codes of the first `n` test digits, row-major (n × code width): the
+    /// code the decoder reads (`Model::decoder_code`), so a point of the code
+    /// map decodes to what lies there.
     pub fn codes(&self, n: usize) -> Result<Vec<f32>> {
         let t = self.run()?;
         if t.model().encoder.is_none() {
@@ -135,7 +144,7 @@ impl Session {
         }
         let n = n.min(t.x_test().nrows());
         Ok(t.model()
-            .code(t.x_test().slice(s![..n, ..]))
+            .decoder_code(t.x_test().slice(s![..n, ..]))
             .into_iter()
             .collect())
     }
@@ -165,11 +174,9 @@ impl Session {
             predicted: probs.as_ref().map(|p| argmax_rows(p)[0]),
             probs: probs.map(|p| p.into_iter().collect()),
             bits,
-            reconstruction: model.reconstruct(x.view()).map(|r| {
-                r.iter()
-                    .map(|&v| c.scale.to_unit(v).clamp(0.0, 1.0))
-                    .collect()
-            }),
+            reconstruction: model
+                .reconstruct(x.view())
+                .map(|r| unit_pixels(&r, c.scale)),
             // Without an encoder the "code" would be the input itself.
             code: if model.encoder.is_some() {
                 code.into_iter().collect()

@@ -1,5 +1,5 @@
-// The code map: test digits' codes on their first two principal axes (the
-// engine's `codePlane`), one dot per digit coloured by class, refreshed
+// The code map: test digits' codes (the engine's `codes`: the code the
+// decoder reads) on their first two principal axes, one dot per digit coloured by class, refreshed
 // during training. Clicking or dragging on it decodes that point: the map's
 // plane goes back to code space through the axes and the mean.
 import { blank, drawDigit, placeholder } from './digits.js';
@@ -7,6 +7,35 @@ import { blank, drawDigit, placeholder } from './digits.js';
 const CLASS_COLOURS = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#9a6324', '#808000', '#000075'];
 const N = 500;
 const PAD = 8;
+
+/** Top-2 principal directions of rows (n × d) by power iteration with deflation. */
+function principalPlane(x, n, d) {
+  const mean = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += x[i * d + j] / n;
+  const cov = new Float64Array(d * d);
+  for (let i = 0; i < n; i++) {
+    for (let a = 0; a < d; a++) {
+      const va = x[i * d + a] - mean[a];
+      for (let b = 0; b < d; b++) cov[a * d + b] += (va * (x[i * d + b] - mean[b])) / n;
+    }
+  }
+  const dirs = [];
+  for (let k = 0; k < Math.min(2, d); k++) {
+    let v = Float64Array.from({ length: d }, (_, j) => 1 + j * 0.01);
+    for (let it = 0; it < 100; it++) {
+      const w = new Float64Array(d);
+      for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) w[a] += cov[a * d + b] * v[b];
+      for (const u of dirs) {
+        const dot = w.reduce((s, wi, j) => s + wi * u[j], 0);
+        for (let j = 0; j < d; j++) w[j] -= dot * u[j];
+      }
+      const norm = Math.hypot(...w) || 1;
+      v = w.map((wi) => wi / norm);
+    }
+    dirs.push(v);
+  }
+  return { mean, dirs };
+}
 
 export class CodeMapView {
   /**
@@ -56,21 +85,29 @@ export class CodeMapView {
   }
 
   refresh() {
-    let plane;
+    /** @type {Float32Array} */ let codes;
+    /** @type {Uint8Array} */ let labels;
     try {
-      plane = this.ctx.lab.codePlane(N);
+      codes = this.ctx.lab.codes(N);
+      labels = this.ctx.lab.testLabels();
     } catch (e) {
       this.els.note.textContent = /** @type {Error} */ (e).message;
       this.clear(`${/** @type {Error} */ (e).message}.`);
       return false;
     }
+    const n = Math.min(N, labels.length);
+    const width = codes.length / n;
+    const { mean, dirs } = principalPlane(codes, n, width);
+    const k = dirs.length;
+    const points = [];
+    for (let i = 0; i < n; i++) for (const u of dirs) points.push(u.reduce((s, uj, j) => s + uj * (codes[i * width + j] - mean[j]), 0));
+    const plane = { width, k, mean, axes: dirs.flatMap((u) => Array.from(u)), points, labels: labels.subarray(0, n) };
     this.els.note.textContent =
       plane.width > 2
         ? `A ${plane.width}-unit code: the map shows its two directions of largest spread.`
         : plane.k === 1
           ? 'A 1-unit code: its value across, the class spread vertically.'
           : '';
-    const n = plane.labels.length;
     // A 1-unit code has one direction: spread the classes vertically.
     const pts = Array.from({ length: n }, (_, i) => [
       plane.points[i * plane.k],

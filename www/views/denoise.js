@@ -64,9 +64,10 @@ export class DenoiseView {
       return false;
     }
     const ctx = blank(this.els.canvas);
-    const n = d.clean.length / 784;
+    const n = d.noisy.length / 784;
+    const clean = this.ctx.lab.inputs(Uint32Array.from({ length: n }, (_, i) => i));
     for (let k = 0; k < n; k++) {
-      for (const [row, imgs] of [d.clean, d.noisy, d.recon].entries()) {
+      for (const [row, imgs] of [clean, d.noisy, d.recon].entries()) {
         drawDigit(ctx, Float32Array.from(imgs.slice(k * 784, (k + 1) * 784)), k * 56, row * 56);
       }
     }

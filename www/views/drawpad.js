@@ -110,7 +110,7 @@ export class DrawPad {
         const n = this.ctx.lab.testLabels().length;
         const i = Math.min(Math.max(0, Math.floor(Number(els.pick.value) || 0)), n - 1);
         els.pick.value = String(i);
-        this.picked = this.ctx.lab.testImage(i);
+        this.picked = Float32Array.from(this.ctx.lab.testDigit(i), (v) => v / 255);
       } catch {
         this.picked = null;
       }

@@ -1,11 +1,31 @@
 // Traversal and blend: what each code unit means (each swept across its
 // range on the training codes, the others held at a test digit's code, one
 // decoded strip per unit) and what lies between two digits (their codes
-// mixed and decoded, above the pixel-space blend). The engine computes both.
+// mixed and decoded, above the pixel-space blend). The engine encodes and
+// decodes (`encode`, `trainCodes`, `decode`); this view only mixes codes.
 import { blank, drawDigit, placeholder } from './digits.js';
 
 const STEPS = 9;
 const SIZE = 56;
+const MAX_UNITS = 16; // a hash code may have 64 units: the first 16 are shown
+const RANGE_SAMPLE = 2000; // training codes a unit's range is read from
+const RANGE_SDS = 2; // the sweep covers mean ± 2 sd, within the min and max
+
+/** Mean ± RANGE_SDS sd of column j of rows (n × d), within its min and max. */
+export function sweepRange(/** @type {Float32Array} */ rows, /** @type {number} */ d, /** @type {number} */ j) {
+  const n = rows.length / d;
+  let [sum, sq, min, max] = [0, 0, Infinity, -Infinity];
+  for (let i = 0; i < n; i++) {
+    const v = rows[i * d + j];
+    sum += v;
+    sq += v * v;
+    min = Math.min(min, v);
+    max = Math.max(max, v);
+  }
+  const mean = sum / n;
+  const sd = Math.sqrt(Math.max(0, sq / n - mean * mean));
+  return [Math.max(min, mean - RANGE_SDS * sd), Math.min(max, mean + RANGE_SDS * sd)];
+}
 
 export class ExploreView {
   /**
@@ -39,49 +59,76 @@ export class ExploreView {
     const i = Math.min(Math.max(0, Math.floor(Number(input.value) || 0)), n - 1);
     input.value = String(i);
     input.max = String(n - 1);
-    return this.ctx.lab.testImage(i);
+    return Float32Array.from(this.ctx.lab.testDigit(i), (v) => v / 255);
   }
 
   traverse() {
-    let t;
+    const lab = this.ctx.lab;
+    /** @type {Float32Array} */ let images;
+    let units;
     try {
-      t = this.ctx.lab.traverse(this.testImage(this.els.travDigit), STEPS);
+      const base = lab.encode(this.testImage(this.els.travDigit));
+      const d = base.length;
+      const train = lab.trainCodes(RANGE_SAMPLE);
+      units = Math.min(d, MAX_UNITS);
+      const codes = new Float32Array(units * STEPS * d);
+      this.ranges = [];
+      for (let j = 0; j < units; j++) {
+        const [lo, hi] = sweepRange(train, d, j);
+        this.ranges.push([lo, hi]);
+        for (let k = 0; k < STEPS; k++) {
+          const row = codes.subarray((j * STEPS + k) * d, (j * STEPS + k + 1) * d);
+          row.set(base);
+          row[j] = lo + ((hi - lo) * k) / (STEPS - 1);
+        }
+      }
+      images = lab.decode(codes);
     } catch (e) {
       this.fail(e);
       return false;
     }
     const c = this.els.traversal;
-    c.height = t.units * SIZE;
+    c.height = units * SIZE;
     const ctx = blank(c);
-    for (let j = 0; j < t.units; j++) {
-      for (let k = 0; k < t.steps; k++) {
-        const at = (j * t.steps + k) * 784;
-        drawDigit(ctx, Float32Array.from(t.images.slice(at, at + 784)), k * SIZE, j * SIZE);
+    for (let j = 0; j < units; j++) {
+      for (let k = 0; k < STEPS; k++) {
+        const at = (j * STEPS + k) * 784;
+        drawDigit(ctx, images.subarray(at, at + 784), k * SIZE, j * SIZE);
       }
     }
-    c.dataset.units = String(t.units);
-    this.els.note.textContent = `Rows: code units 1–${t.units}, each from ${t.lo[0].toFixed(2)}… to …${t.hi[0].toFixed(2)} (unit 1; every unit has its own range).`;
+    c.dataset.units = String(units);
+    const [lo, hi] = this.ranges[0];
+    this.els.note.textContent = `Rows: code units 1–${units}; unit 1 runs from ${lo.toFixed(2)} to ${hi.toFixed(2)} (each unit has its own range).`;
     return true;
   }
 
   blend(toDrawing = false) {
-    let b;
+    const lab = this.ctx.lab;
+    /** @type {Float32Array} */ let decoded;
+    /** @type {Float32Array} */ let a;
+    /** @type {Float32Array | null} */ let b;
     try {
-      const a = this.testImage(this.els.interpA);
-      const other = toDrawing ? this.drawing() : this.testImage(this.els.interpB);
-      if (!other) {
+      a = this.testImage(this.els.interpA);
+      b = toDrawing ? this.drawing() : this.testImage(this.els.interpB);
+      if (!b) {
         this.els.note.textContent = 'Draw a digit on the pad first, then blend into it.';
         return false;
       }
-      b = this.ctx.lab.interpolate(a, other, STEPS);
+      const [ca, cb] = [lab.encode(a), lab.encode(b)];
+      const d = ca.length;
+      const codes = new Float32Array(STEPS * d);
+      for (let k = 0; k < STEPS; k++) for (let j = 0; j < d; j++) codes[k * d + j] = ca[j] + ((cb[j] - ca[j]) * k) / (STEPS - 1);
+      decoded = lab.decode(codes);
     } catch (e) {
       this.fail(e);
       return false;
     }
     const ctx = blank(this.els.interp);
-    for (let k = 0; k < b.steps; k++) {
-      drawDigit(ctx, Float32Array.from(b.codes.slice(k * 784, (k + 1) * 784)), k * SIZE, 0);
-      drawDigit(ctx, Float32Array.from(b.pixels.slice(k * 784, (k + 1) * 784)), k * SIZE, SIZE);
+    const mix = new Float32Array(784);
+    for (let k = 0; k < STEPS; k++) {
+      drawDigit(ctx, decoded.subarray(k * 784, (k + 1) * 784), k * SIZE, 0);
+      for (let i = 0; i < 784; i++) mix[i] = a[i] + (((b?.[i] ?? 0) - a[i]) * k) / (STEPS - 1);
+      drawDigit(ctx, mix, k * SIZE, SIZE);
     }
     this.els.interp.dataset.to = toDrawing ? 'drawing' : 'test digit';
     return true;

@@ -122,7 +122,9 @@ fn starter(args: &[String]) -> Result<(), String> {
         "starter: test accuracy {}, recon MSE {:.4}, bucket precision {}, {:.1} s",
         pct(r.test_accuracy),
         r.recon_mse.unwrap_or(f64::NAN),
-        r.hash.as_ref().map_or("–".into(), |h| format!("{:.2}", h.bucket_precision)),
+        r.hash
+            .as_ref()
+            .map_or("–".into(), |h| format!("{:.2}", h.bucket_precision)),
         r.seconds
     );
     let file = aelab::modelfile::save(run.model());
