@@ -117,3 +117,54 @@ fn model_files_go_through_the_browsers_json_both_ways() {
     let e = message(lab.load_model(&broken).unwrap_err());
     assert!(e.contains("not a valid safetensors header"), "{e}");
 }
+
+/// The starter model loads into the browser's Lab and answers through the
+/// code-space and denoising queries: a digit's code decodes to its own
+/// reconstruction, and a bad noise kind is refused by name, not a panic.
+#[wasm_bindgen_test]
+fn the_starter_model_answers_the_exploration_queries_in_the_browser() {
+    use aelab::web::Lab;
+    let mut lab = Lab::new(include_bytes!("../www/data/mnist-10k.bin")).unwrap();
+    lab.load_model(include_bytes!("../www/data/starter.aelab"))
+        .unwrap();
+    while !lab.finished() {
+        lab.step(1_000_000, 1e9).unwrap();
+    }
+    let img: Vec<f32> = lab
+        .test_digit(0)
+        .unwrap()
+        .iter()
+        .map(|&p| p as f32 / 255.0)
+        .collect();
+    let code = lab.encode(&img).unwrap();
+    assert_eq!(code.len(), 10);
+    let decoded = lab.decode(&code).unwrap();
+    let rec = lab.reconstruct(&[0]).unwrap();
+    let worst = decoded
+        .iter()
+        .zip(&rec)
+        .fold(0.0f32, |w, (a, b)| w.max((a - b).abs()));
+    assert!(worst < 1e-3, "decode(encode(x)) vs reconstruct(x): {worst}");
+    assert_eq!(lab.train_codes(20).unwrap().len(), 200);
+    let d = lab.denoise("gaussian", 0.5, 200, 2, 1).unwrap();
+    let mse = js_sys::Reflect::get(&d, &"mse".into())
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    let noisy = js_sys::Reflect::get(&d, &"noisy_mse".into())
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    assert!(
+        mse.is_finite() && mse < noisy,
+        "denoise mse {mse} vs noisy input {noisy}"
+    );
+    let e = JsValue::from(lab.denoise("speckle", 0.5, 10, 1, 1).err().unwrap());
+    assert_eq!(
+        js_sys::Reflect::get(&e, &"field".into())
+            .unwrap()
+            .as_string()
+            .as_deref(),
+        Some("noise")
+    );
+}
