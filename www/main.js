@@ -12,6 +12,7 @@ import { drawGrid } from './views/digits.js';
 import { DrawPad } from './views/drawpad.js';
 import { ExploreView } from './views/explore.js';
 import { HashView } from './views/hash.js';
+import { LinkView } from './views/link.js';
 import { PathView } from './views/path.js';
 import { ReconView } from './views/recon.js';
 import { ResultsView } from './views/results.js';
@@ -99,7 +100,7 @@ async function boot() {
     hash.refresh();
     pad.update();
   });
-  new DatasetView(
+  const dataset = new DatasetView(
     ctx,
     { select: $('dataset'), files: $('data-files'), drop: $('own-data'), error: $('data-error'), note: $('data-note') },
     (info, file) => {
@@ -118,6 +119,7 @@ async function boot() {
     codemap.refresh();
     pad.update();
   }, 400);
+  const padSoon = throttle(() => pad.update(), 100);
   const training = new TrainingView(
     ctx,
     {
@@ -146,11 +148,17 @@ async function boot() {
         explore.clear();
         denoise.clear();
         ctx.trainedOn = ctx.dataset;
+        // Runs from a queue set the controls without change events.
+        setTimeout(() => link.write(), 0);
         answering.textContent = `Training ${config.name}… the drawing pad answers with it as it learns.`;
         $('save-model').disabled = true;
       },
       onSlice: (/** @type {any} */ p) => {
-        if (!p.done) refreshViews(false);
+        if (p.done) return;
+        refreshViews(false);
+        // A drawing still waiting for its bucket is answered as soon as the
+        // index exists (the starter's evaluation builds it first).
+        if (pad.awaitingBucket()) padSoon(false);
       },
       onFinished: (/** @type {any} */ r, /** @type {any} */ config, /** @type {string} */ preset) => {
         try {
@@ -193,6 +201,7 @@ async function boot() {
   );
 
   const path = new PathView(ctx, training, $('path-steps'));
+  const link = new LinkView(ctx, training, dataset, { copy: $('copy-link'), note: $('link-note'), field: $('link-field') });
   const curve = new CurveView(ctx, training, {
     button: $('curve-run'),
     labels: $('curve-labels'),
@@ -232,6 +241,7 @@ async function boot() {
     explore,
     codemap,
     path,
+    link,
     memory: wasm.memory,
     get lab() {
       return ctx.lab;
@@ -277,6 +287,8 @@ async function boot() {
       setTimeout(() => restart(message).catch((e) => training.showError(`restarting the engine failed: ${e.message}`))),
   });
   status.textContent = `Ready: ${ctx.lab.count().toLocaleString()} digits loaded in ${Math.round(performance.now() - t0)} ms (engine: ${build.name}). Draw a digit, or pick a model and press Start.`;
+  // A link's setup is applied (or refused) before the page says it is ready.
+  await link.restore();
   performance.mark('aelab-ready');
   document.body.dataset.ready = 'true';
   document.body.dataset.engine = build.name;

@@ -131,6 +131,13 @@ fn indices(v: &[u32]) -> Vec<usize> {
     v.iter().map(|&i| i as usize).collect()
 }
 
+/// Checks a config object as `Lab.start` would, without starting anything
+/// (a link's setup is validated before the page shows it).
+#[wasm_bindgen(js_name = checkConfig)]
+pub fn check_config(config: JsValue) -> Res<()> {
+    config_from_js(config).map(|_| ()).map_err(err)
+}
+
 /// A config object from JS, validated. serde names no field for a value of
 /// the wrong type, so on failure each of the object's fields is read alone
 /// over the defaults to find the one at fault (cheaper in the download than

@@ -73,6 +73,7 @@ export class DatasetView {
       return;
     }
     this.current = { ...d };
+    this.els.select.value = d.id; // also when picked by a link, not the select
     this.changed(bytes);
   }
 

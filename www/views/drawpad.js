@@ -133,6 +133,11 @@ export class DrawPad {
     return [((e.clientX - r.left) * this.els.pad.width) / r.width, ((e.clientY - r.top) * this.els.pad.height) / r.height];
   }
 
+  /** Whether a drawing is shown without its bucket (no index yet). */
+  awaitingBucket() {
+    return this.keyed && this.els.neighbours.dataset.empty === 'true';
+  }
+
   /** The image the model is shown: the drawing, preprocessed, or the picked test digit. */
   image() {
     return this.picked ?? preprocess(this.strokes);
@@ -171,6 +176,7 @@ export class DrawPad {
     placeholder(els.neighbours, "the training digits in the drawing's hash bucket appear here");
     placeholder(els.probs, 'class probabilities appear here when you draw');
     els.code.textContent = '';
+    this.keyed = false;
     const img = this.image();
     if (!img) {
       els.prediction.textContent = 'draw a digit';
@@ -201,6 +207,8 @@ export class DrawPad {
     else placeholder(els.recon, 'no decoder');
     const code = a.code.length ? `code [${a.code.map((v) => v.toFixed(2)).join(', ')}]` : 'no code: this model has no encoder';
     els.code.textContent = code + (a.bits ? ` · key ${a.bits.join('')}` : '');
+    // A key without a bucket: the index may still be coming.
+    this.keyed = !!a.bits;
     if (!a.neighbours.length) {
       placeholder(
         els.neighbours,

@@ -108,6 +108,36 @@ export class SettingsForm {
     }
   }
 
+  /** The form's keys, in order. */
+  keys() {
+    return Object.keys(this.inputs);
+  }
+
+  /** Every control's value as text (a checkbox as "true" / "false"). */
+  values() {
+    /** @type {Record<string, string>} */
+    const out = {};
+    for (const [key, [input, kind]] of Object.entries(this.inputs)) out[key] = kind === 'bool' ? String(input.checked) : input.value;
+    return out;
+  }
+
+  /** The values that differ from the preset shown last, and the seed. */
+  edits() {
+    const now = this.values();
+    return Object.fromEntries(Object.entries(now).filter(([k, v]) => k === 'seed' || v !== this.shown?.[k]));
+  }
+
+  /** Sets controls from text values (as `values` gives them). */
+  setValues(/** @type {Record<string, string>} */ values) {
+    for (const [key, v] of Object.entries(values)) {
+      const [input, kind] = this.inputs[key];
+      if (kind === 'bool') {
+        if (v !== 'true' && v !== 'false') throw fieldError(key, `${key}: "${v}" is not true or false`);
+        input.checked = v === 'true';
+      } else input.value = v;
+    }
+  }
+
   /** @param {any} config */
   show(config) {
     this.clearErrors();
@@ -119,6 +149,7 @@ export class SettingsForm {
       else if (kind === 'head') input.value = v == null ? 'none' : layersToText(v);
       else input.value = v;
     }
+    this.shown = this.values();
   }
 
   /** The config the form describes; throws an Error naming a bad field. */

@@ -1,0 +1,86 @@
+// Links that restore a setup: the hash follows every edit; a copied link
+// opened in a fresh browser profile restores data set, model, preset,
+// settings and seed and says so; a link with an unknown or out-of-range
+// value is refused with a message and the page keeps its defaults.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ARTIFACTS, openBrowser, openLab } from './browser.mjs';
+
+const setting = (page, key) => page.inputValue(`[data-testid="setting-${key}"]`);
+
+test('a copied link opened in a fresh profile restores the setup, and says so', async () => {
+  const a = await openLab();
+  let href;
+  try {
+    const { page } = a;
+    await page.selectOption('[data-testid="model-select"]', 'mnist_auto_2');
+    await page.selectOption('[data-testid="preset-select"]', 'faithful');
+    await page.locator('#settings-box summary').click();
+    await page.fill('[data-testid="setting-sup_epochs"]', '3');
+    await page.fill('[data-testid="setting-seed"]', '42');
+    await page.click('[data-testid="copy-link"]');
+    href = await page.evaluate(() => location.href);
+    assert.match(href, /#data=mnist&model=mnist_auto_2&preset=faithful&.*sup_epochs=3/);
+    assert.match(href, /seed=42/);
+    assert.ok(!/lr=/.test(href), `an unedited setting travels in the link: ${href}`);
+  } finally {
+    await a.close();
+  }
+  // A fresh browser on a fresh profile (and a fresh server: the path and hash matter).
+  const b = await openBrowser();
+  try {
+    const { page, url } = b;
+    await page.goto(url + href.slice(href.indexOf('/', 8) + 1));
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    assert.equal(await page.inputValue('[data-testid="model-select"]'), 'mnist_auto_2');
+    assert.equal(await page.inputValue('[data-testid="preset-select"]'), 'faithful');
+    assert.equal(await setting(page, 'sup_epochs'), '3');
+    assert.equal(await setting(page, 'seed'), '42');
+    assert.equal(await setting(page, 'batch'), '10', "the faithful preset's own batch size");
+    assert.equal(await page.$eval('[data-testid="link-note"]', (e) => e.dataset.state), 'restored');
+    assert.match(
+      await page.textContent('[data-testid="link-note"]'),
+      /Restored the setup from the link: mnist_auto_2, preset faithful.*seed 42.*sup_epochs/,
+    );
+    await page.locator('#train').screenshot({ path: `${ARTIFACTS}link-restored.png` });
+  } finally {
+    await b.close();
+  }
+});
+
+test('a link can pick the data set', async () => {
+  const lab = await openLab('#data=fashion&model=mnist_mlp_1p&preset=best&seed=5');
+  try {
+    assert.equal(await lab.page.inputValue('[data-testid="dataset-select"]'), 'fashion');
+    assert.equal(await lab.page.inputValue('[data-testid="model-select"]'), 'mnist_mlp_1p');
+    assert.match(await lab.page.textContent('[data-testid="link-note"]'), /Fashion/);
+  } finally {
+    await lab.close();
+  }
+});
+
+test('a link with a bad value is refused with a message and the defaults are kept', async () => {
+  for (const [hash, why] of [
+    ['#model=mnist_nope', /model "mnist_nope" does not exist/],
+    ['#model=mnist_auto_2&lr=50', /learning rate 50 is out of range/],
+    ['#model=mnist_auto_2&sup_epochs=-3', /sup_epochs/],
+    ['#data=own', /own data files cannot travel/],
+    ['#model=mnist_auto_2&colour=blue', /"colour", which is not a setting/],
+    ['#model=mnist_auto_2&preset=fastest', /preset "fastest" does not exist/],
+  ]) {
+    const lab = await openLab(hash);
+    try {
+      const { page } = lab;
+      const note = page.locator('[data-testid="link-note"]');
+      assert.equal(await note.getAttribute('data-state'), 'refused', `${hash}: ${await note.textContent()}`);
+      assert.match(await note.textContent(), why);
+      assert.match(await note.textContent(), /the defaults are kept/);
+      assert.equal(await page.inputValue('[data-testid="model-select"]'), 'mnist_mlp_all', `${hash}: the default model`);
+      assert.equal(await page.inputValue('[data-testid="dataset-select"]'), 'mnist');
+      assert.deepEqual(lab.errors, []);
+    } finally {
+      await lab.close();
+    }
+  }
+});
