@@ -84,6 +84,9 @@ mkdir -p www/vendor
 cp -u node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css www/vendor/
 # Its types, for the type check of www/ (tsc --checkJs).
 cp -u node_modules/uplot/dist/uPlot.d.ts www/vendor/uPlot.esm.d.ts
+# The service worker (offline after one visit), versioned by the files above.
+node tools/make-sw.mjs
+
 for w in www/pkg/aelab_bg.wasm www/pkg/aelab_relaxed_bg.wasm; do
   say "$w: $(stat -c %s "$w") bytes, $(gzip -9 -c "$w" | wc -c) with gzip -9, $(stat -c %s "$w.gz") as served (zopfli)"
 done

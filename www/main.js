@@ -292,6 +292,9 @@ async function boot() {
   performance.mark('aelab-ready');
   document.body.dataset.ready = 'true';
   document.body.dataset.engine = build.name;
+  // Offline after this visit: the service worker (tools/make-sw.mjs) caches
+  // every file the page loads.
+  navigator.serviceWorker?.register('sw.js').catch((e) => console.warn(`no offline copy: ${e.message}`));
   // The starter model answers the pad on arrival (see the README): the
   // engine evaluates it on this page's own test digits, in rAF slices.
   try {
