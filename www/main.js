@@ -3,6 +3,7 @@
 // restart swaps the engine in one place.
 
 import { $, throttle } from './context.js';
+import { History } from './history.js';
 import init, * as engine from './pkg/aelab.js';
 import { CodeMapView } from './views/codemap.js';
 import { CurveView } from './views/curve.js';
@@ -16,6 +17,7 @@ import { LinkView } from './views/link.js';
 import { PathView } from './views/path.js';
 import { ReconView } from './views/recon.js';
 import { ResultsView } from './views/results.js';
+import { RunsView } from './views/runs.js';
 import { TrainingView } from './views/training.js';
 import { engineBuild } from './wasm.js';
 
@@ -120,6 +122,53 @@ async function boot() {
     pad.update();
   }, 400);
   const padSoon = throttle(() => pad.update(), 100);
+  const runs = new RunsView(
+    new History(),
+    { body: $('runs-body'), note: $('runs-note'), chart: $('runs-chart'), diff: $('runs-diff'), json: $('runs-json'), csv: $('runs-csv') },
+    (/** @type {any} */ run) => reopen(run),
+  );
+  /** Keeps a run of this page (trained here, not a loaded model) in the history. */
+  const keep = (/** @type {any} */ config, /** @type {string} */ preset, /** @type {string} */ status, /** @type {any} */ results) => {
+    if (preset !== 'best' && preset !== 'faithful') return;
+    /** @type {Uint8Array | null} */
+    let model = null;
+    try {
+      model = ctx.lab.saveModel();
+    } catch {
+      /* a failed run may have no model to save */
+    }
+    runs.add({
+      name: `${config.name} (${preset})`,
+      data: (ctx.trainedOn ?? ctx.dataset).id,
+      seed: config.seed,
+      config,
+      results,
+      status,
+      points: structuredClone(training.points),
+      log: $('log').textContent,
+      model,
+      at: Date.now(),
+    });
+  };
+  /** Makes a kept run current: its data set, its model, its evaluation. */
+  const reopen = async (/** @type {any} */ run) => {
+    if (run.data !== ctx.dataset.id) {
+      if (!dataset.sets.some((/** @type {any} */ d) => d.id === run.data)) {
+        runs.say(`${run.name} was trained on your own files, which the history does not keep: open them, then reopen the run.`, true);
+        return;
+      }
+      await dataset.pick(run.data);
+    }
+    try {
+      ctx.lab.loadModel(run.model);
+    } catch (e) {
+      runs.say(`${run.name} could not be reopened: ${/** @type {Error} */ (e).message}.`, true);
+      return;
+    }
+    ctx.trainedOn = ctx.dataset;
+    training.evaluateLoaded(`reopened: ${run.name}`);
+    runs.say(`Reopened ${run.name}: its model answers the pad and the views.`);
+  };
   const training = new TrainingView(
     ctx,
     {
@@ -167,6 +216,7 @@ async function boot() {
           lastModel = null;
         }
         results.record(r, ctx.dataset.id === 'mnist' ? preset : `${preset} · ${ctx.dataset.name}`);
+        keep(config, preset, 'finished', r);
         const label = `${config.name} (${preset})`;
         answering.textContent = `Answering: ${label} · ${figureOf(r)} · the next Start replaces it.`;
         answering.title = `How it was trained: ${howTrained(config, r)}.`;
@@ -187,6 +237,9 @@ async function boot() {
         $('save-model').disabled = false;
       },
       onRunAll: () => results.clear(),
+      onFailed: (/** @type {any} */ p, /** @type {any} */ config, /** @type {string} */ preset) =>
+        keep(config, preset, 'failed', { error: p.error }),
+      onStopped: (/** @type {any} */ config, /** @type {string} */ preset) => keep(config, preset, 'stopped', null),
       onReset: () => {
         recon.clear();
         codemap.clear();
@@ -242,6 +295,7 @@ async function boot() {
     codemap,
     path,
     link,
+    runs,
     memory: wasm.memory,
     get lab() {
       return ctx.lab;

@@ -178,6 +178,13 @@ export class TrainingView {
   }
 
   reset() {
+    let running = false;
+    try {
+      running = this.config != null && !this.ctx.lab.finished();
+    } catch {
+      /* no run */
+    }
+    if (running) this.hooks.onStopped?.(this.config, this.preset);
     this.stop();
     this.ctx.lab.reset();
     this.els.progress.value = 0;
@@ -230,6 +237,7 @@ export class TrainingView {
         setTimeout(() => this.next(), 0);
       } else {
         this.queue = [];
+        this.hooks.onFailed?.(p, this.config, this.preset);
       }
     }
   }
