@@ -3,6 +3,7 @@
 // restart swaps the engine in one place.
 
 import { $, throttle } from './context.js';
+import { tfjsFiles } from './export.js';
 import { History } from './history.js';
 import init, * as engine from './pkg/aelab.js';
 import { CodeMapView } from './views/codemap.js';
@@ -262,13 +263,21 @@ async function boot() {
     note: $('curve-note'),
   });
 
-  $('save-model').addEventListener('click', () => {
-    const bytes = ctx.lab.saveModel();
+  const download = (/** @type {string} */ name, /** @type {Uint8Array} */ bytes, type = 'application/octet-stream') => {
     const a = document.createElement('a');
-    a.href = URL.createObjectURL(new Blob([/** @type {any} */ (bytes)], { type: 'application/octet-stream' }));
-    a.download = `${ctx.lab.config().name}.aelab`;
+    a.href = URL.createObjectURL(new Blob([/** @type {any} */ (bytes)], { type }));
+    a.download = name;
     a.click();
     setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  };
+  $('save-model').addEventListener('click', () => download(`${ctx.lab.config().name}.aelab`, ctx.lab.saveModel()));
+  $('export-tfjs').addEventListener('click', () => {
+    try {
+      for (const f of tfjsFiles(ctx.lab.saveModel())) download(f.name, f.bytes, f.type);
+      training.hideError();
+    } catch (e) {
+      training.showError(`TF.js export: ${/** @type {Error} */ (e).message}`);
+    }
   });
   $('load-model').addEventListener('change', async (/** @type {any} */ e) => {
     const file = e.target.files[0];
