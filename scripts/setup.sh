@@ -48,6 +48,16 @@ if [ $want_browser = 1 ] && { ! command -v chromium >/dev/null || ! command -v c
   apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
+# ONNX Runtime (PyPI) for the test that runs the page's ONNX exports, in a
+# venv of its own under target/ (nothing installed into the system Python).
+ORT_VERSION=1.32.0
+if [ $want_browser = 1 ] && [ "$(target/onnx-venv/bin/python -c 'import onnxruntime; print(onnxruntime.__version__)' 2>/dev/null)" != "$ORT_VERSION" ]; then
+  say "installing onnxruntime $ORT_VERSION and numpy into target/onnx-venv (for the ONNX export test)"
+  mkdir -p target
+  python3 -m venv target/onnx-venv
+  target/onnx-venv/bin/pip install --quiet "onnxruntime==$ORT_VERSION" numpy
+fi
+
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages"
   npm ci --no-audit --no-fund --loglevel=error

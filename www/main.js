@@ -5,6 +5,7 @@
 import { $, throttle } from './context.js';
 import { tfjsFiles } from './export.js';
 import { History } from './history.js';
+import { onnxFiles } from './onnx.js';
 import init, * as engine from './pkg/aelab.js';
 import { CodeMapView } from './views/codemap.js';
 import { CurveView } from './views/curve.js';
@@ -271,14 +272,19 @@ async function boot() {
     setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
   };
   $('save-model').addEventListener('click', () => download(`${ctx.lab.config().name}.aelab`, ctx.lab.saveModel()));
-  $('export-tfjs').addEventListener('click', () => {
-    try {
-      for (const f of tfjsFiles(ctx.lab.saveModel())) download(f.name, f.bytes, f.type);
-      training.hideError();
-    } catch (e) {
-      training.showError(`TF.js export: ${/** @type {Error} */ (e).message}`);
-    }
-  });
+  for (const [id, what, files] of /** @type {const} */ ([
+    ['export-tfjs', 'TF.js', tfjsFiles],
+    ['export-onnx', 'ONNX', onnxFiles],
+  ])) {
+    $(id).addEventListener('click', () => {
+      try {
+        for (const f of files(ctx.lab.saveModel())) download(f.name, f.bytes, f.type);
+        training.hideError();
+      } catch (e) {
+        training.showError(`${what} export: ${/** @type {Error} */ (e).message}`);
+      }
+    });
+  }
   $('load-model').addEventListener('change', async (/** @type {any} */ e) => {
     const file = e.target.files[0];
     if (!file) return;
