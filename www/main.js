@@ -362,8 +362,8 @@ async function boot() {
   document.body.dataset.ready = 'true';
   document.body.dataset.engine = build.name;
   // Offline after this visit: the service worker (tools/make-sw.mjs) caches
-  // every file the page loads.
-  navigator.serviceWorker?.register('sw.js').catch((e) => console.warn(`no offline copy: ${e.message}`));
+  // every file the page loads — 17 MB, so not while the page is arriving.
+  setTimeout(() => navigator.serviceWorker?.register('sw.js').catch((e) => console.warn(`no offline copy: ${e.message}`)), 5000);
   // The starter model answers the pad on arrival (see the README): the
   // engine evaluates it on this page's own test digits, in rAF slices.
   try {
