@@ -40,13 +40,32 @@ async function train(model) {
   });
 }
 
+/** The trivial bar beside a row of the results table: its text and value. */
+const bar = (model) =>
+  page.$eval(`[data-testid="result-row"][data-model="${model}"] [data-testid="result-bar"]`, (c) => [
+    c.textContent,
+    Number(c.dataset.value),
+  ]);
+
 test('Fashion-MNIST is built in: picking it shows garments, trains, and the pad says it is not a digit model', async () => {
   const mnistGrid = await gridSum();
+  // The engine's trivial bars for the loaded data, beside each row.
+  await page.waitForFunction(() => document.querySelector('[data-testid="result-bar"]')?.dataset.value);
+  const [mnistText, mnistBar] = await bar('mnist_mlp_1p');
+  assert.match(mnistText, /^softmax reg\. \d+\.\d%, 1-NN \d+\.\d%, PCA-10 \+ reg\. \d+\.\d%$/);
+  assert.ok(mnistBar > 0.5 && mnistBar < 1, `MNIST 1% bar ${mnistBar}`);
+  assert.ok((await bar('mnist_mlp_all'))[1] > mnistBar, 'all labels give a higher bar than 1%');
+  assert.match((await bar('mnist_hash_2'))[0], /^PCA-10 MSE 0\.\d{4}$/);
   await page.selectOption('[data-testid="dataset-select"]', 'fashion');
   await page.waitForSelector('body[data-dataset="fashion"]');
   assert.match(await page.textContent('[data-testid="data-note"]'), /Fashion-MNIST: 10,000 images.*Ankle boot/);
   assert.notEqual(await gridSum(), mnistGrid, 'the grid shows the new images');
   assert.match(await page.textContent('#model-desc'), /on MNIST: not comparable with this data set/);
+  await page.waitForFunction(
+    (v) => Number(document.querySelector('[data-model="mnist_mlp_1p"] [data-testid="result-bar"]').dataset.value) !== v,
+    mnistBar,
+  );
+  assert.notEqual((await bar('mnist_mlp_1p'))[0], mnistText, 'the bars follow the loaded data set');
   await train('mnist_mlp_all');
   const acc = Number.parseFloat(await page.textContent('[data-testid="test-accuracy"]'));
   assert.ok(acc > 78, `Fashion-MNIST mlp_all ${acc}%`);

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const WWW = fileURLToPath(new URL('../www/', import.meta.url));
 // What the page fetches; precompressed copies and type files are not.
-const wanted = (f) => /\.(html|css|js|wasm|bin|aelab)$/.test(f) && !f.endsWith('.d.ts') && f !== 'sw.js';
+const wanted = (f) => /\.(html|css|js|json|wasm|bin|aelab)$/.test(f) && !f.endsWith('.d.ts') && f !== 'sw.js';
 
 function walk(dir) {
   return readdirSync(dir).flatMap((name) => {

@@ -109,13 +109,28 @@ async function boot() {
     { select: $('dataset'), files: $('data-files'), drop: $('own-data'), error: $('data-error'), note: $('data-note') },
     (info, file) => {
       ctx.dataset = info;
+      showBars(info.id);
       data = file;
       grid();
       pad.update();
       training.describe();
     },
   );
-  const results = new ResultsView(engine.experiments(), { body: $('results-body'), copy: $('copy-md'), markdown: $('markdown') });
+  const results = new ResultsView(
+    engine.experiments(),
+    { body: $('results-body'), copy: $('copy-md'), markdown: $('markdown') },
+    (name) => {
+      const c = engine.presetConfig(name, 'best');
+      return { fraction: c.label_fraction, classifier: c.head != null, autoencoder: c.decoder.length > 0 };
+    },
+  );
+  /** The loaded data set's trivial bars into the results table (none for one's own files). */
+  const showBars = (/** @type {string} */ id) =>
+    fetch(`data/bars-${id}.json`)
+      .then((r) => (r.ok ? r.json() : null))
+      .then((b) => results.showBars(b?.rows ?? null))
+      .catch(() => results.showBars(null));
+  showBars(ctx.dataset.id);
 
   // The views that follow the model redraw a few times a second at most.
   const refreshViews = throttle(() => {

@@ -34,15 +34,17 @@ export class ResultsView {
    * @param {any[]} experiments
    * @param {Record<string, any>} els body, copy, markdown
    */
-  constructor(experiments, { body, copy, markdown }) {
+  constructor(experiments, { body, copy, markdown }, rowInfo) {
     this.body = body;
+    /** @type {(name: string) => { fraction: number, classifier: boolean, autoencoder: boolean }} */
+    this.rowInfo = rowInfo;
     this.markdown = markdown;
     this.rows = new Map();
     for (const e of experiments) {
       const tr = document.createElement('tr');
       tr.dataset.testid = 'result-row';
       tr.dataset.model = e.name;
-      tr.innerHTML = `<td></td><td></td><td data-testid="result-measured">–</td><td data-testid="result-preset"></td><td data-testid="result-time"></td>`;
+      tr.innerHTML = `<td></td><td></td><td data-testid="result-bar">–</td><td data-testid="result-measured">–</td><td data-testid="result-preset"></td><td data-testid="result-time"></td>`;
       tr.cells[0].textContent = e.name;
       tr.cells[1].textContent = e.reference_accuracy == null ? '– (pictures only)' : pct(e.reference_accuracy);
       body.append(tr);
@@ -63,7 +65,7 @@ export class ResultsView {
     if (row.preset !== preset) row.runs = [];
     row.preset = preset;
     row.runs.push(results);
-    const [, , m, p, t] = row.tr.cells;
+    const [, , , m, p, t] = row.tr.cells;
     m.textContent = measured(row.runs);
     const values = row.runs.map((r) => r.test_accuracy ?? r.hash?.bucket_precision);
     m.dataset.value = String(meanSd(values)[0]);
@@ -72,8 +74,33 @@ export class ResultsView {
     t.textContent = `${meanSd(row.runs.map((r) => r.seconds))[0].toFixed(1)} s`;
   }
 
+  /**
+   * The trivial bars of the loaded data set (`aelab baselines`, browser
+   * protocol, built with the page) beside each row, for its label budget;
+   * null: none for this data (one's own files).
+   * @param {any[] | null} bars
+   */
+  showBars(bars) {
+    const f = (/** @type {number} */ v) => `${(v * 100).toFixed(1)}%`;
+    for (const { tr, e } of this.rows.values()) {
+      const cell = tr.cells[2];
+      const info = this.rowInfo(e.name);
+      const b = bars?.find((r) => Math.abs(r.label_fraction - info.fraction) < 1e-9);
+      if (!b) {
+        cell.textContent = bars ? '–' : '– (none for your own files: aelab baselines computes them)';
+        delete cell.dataset.value;
+        continue;
+      }
+      const parts = [];
+      if (info.classifier) parts.push(`softmax reg. ${f(b.logreg)}, 1-NN ${f(b.nearest)}, PCA-10 + reg. ${f(b.pca_logreg)}`);
+      if (info.autoencoder) parts.push(`PCA-10 MSE ${b.pca10_mse.toFixed(4)}`);
+      cell.textContent = parts.join('; ');
+      cell.dataset.value = String(info.classifier ? Math.max(b.logreg, b.nearest, b.pca_logreg) : b.pca10_mse);
+    }
+  }
+
   toMarkdown() {
-    const lines = ['| model | reference | this browser | preset | time |', '|---|---|---|---|---|'];
+    const lines = ['| model | reference | trivial bar, same labels | this browser | preset | time |', '|---|---|---|---|---|---|'];
     for (const { tr } of this.rows.values()) lines.push(`| ${[...tr.cells].map((c) => c.textContent).join(' | ')} |`);
     lines.push('', 'This browser: 10k MNIST subset, 8,000 train / 2,000 test, 1% = 80 labels. Reference: 48,000 / 9,000, 480 labels.');
     return lines.join('\n');

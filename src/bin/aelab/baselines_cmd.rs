@@ -1,7 +1,7 @@
 //! `aelab baselines`: the trivial bars (`aelab::baseline`) for the label
 //! budgets of the reference table (all labels; 1%) on its split, over seeds.
 
-use super::run_cmd::{load, parse, provenance, write_text};
+use super::run_cmd::{load, parse, protocol_name, provenance, write_text};
 use aelab::baseline::{bars, mean_sd, Bars};
 use aelab::experiment::table::{self, Preset};
 
@@ -25,6 +25,7 @@ pub fn baselines(args: &[String]) -> Result<(), String> {
         .collect();
     fractions.sort_by(|a, b| b.total_cmp(a));
     fractions.dedup();
+    let mut rows = Vec::new();
     let mut out = String::from(
         "| labels | softmax regression | 1-NN | PCA-10 + softmax regression | PCA-1 MSE | PCA-10 MSE |\n|---|---|---|---|---|---|\n",
     );
@@ -34,6 +35,17 @@ pub fn baselines(args: &[String]) -> Result<(), String> {
             .collect::<Result<_, _>>()
             .map_err(|e| e.message)?;
         let col = |g: &dyn Fn(&Bars) -> f64| runs.iter().map(g).collect::<Vec<f64>>();
+        let mean = |g: &dyn Fn(&Bars) -> f64| mean_sd(&col(g)).0;
+        rows.push(serde_json::json!({
+            "label_fraction": f,
+            "labelled": runs[0].labelled,
+            "seeds": r.seeds,
+            "logreg": mean(&|b| b.logreg),
+            "nearest": mean(&|b| b.nearest),
+            "pca_logreg": mean(&|b| b.pca_logreg),
+            "pca1_mse": mean(&|b| b.pca_mse[0].1),
+            "pca10_mse": mean(&|b| b.pca_mse[1].1),
+        }));
         out.push_str(&format!(
             "| {} ({:.0}%) | {}% | {}% | {}% | {} | {} |\n",
             runs[0].labelled,
@@ -46,6 +58,14 @@ pub fn baselines(args: &[String]) -> Result<(), String> {
         ));
     }
     println!("{out}");
+    // For the page's results table (scripts/build.sh writes www/data/bars-*.json).
+    if let Some(path) = &r.json {
+        let text = serde_json::to_string_pretty(
+            &serde_json::json!({ "protocol": protocol_name(r.protocol), "rows": rows }),
+        )
+        .expect("json");
+        write_text(path, &text)?;
+    }
     if let Some(path) = &r.markdown {
         let text = format!(
             "Trivial bars by {}, on each label budget's split: pixels on 0..1, not deskewed; PCA fitted on every training image.\n\n{out}",

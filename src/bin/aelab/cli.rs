@@ -27,7 +27,7 @@ pub const USAGE: &str = "usage:
       test accuracy against the number of labels: MLP, AE pre-trained, each with and without
       label propagation (default labels: book 100..48000, browser 10..8000)
   aelab baselines [--data DIR] [--subset FILE] [--protocol book|browser] [--seed N] [--seeds N]
-                  [--markdown FILE]
+                  [--markdown FILE] [--json FILE]
       trivial bars on each row's split and labels: softmax regression and 1-NN on pixels,
       PCA-10 + softmax regression, PCA-k reconstruction MSE (k = 1, 10)
   aelab bench [--data DIR] [--subset FILE]
