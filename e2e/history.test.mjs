@@ -24,6 +24,11 @@ test('runs survive a reload, overlay, diff, reopen, rename, delete and export', 
   const lab = await openLab();
   try {
     const { page } = lab;
+    // The store answers asynchronously; the starter's evaluation is not a run of this page.
+    await page.waitForFunction(() => !document.querySelector('[data-testid="runs-table"]').textContent.includes('Reading'));
+    await page.waitForFunction(() => document.querySelector('[data-testid="answering"]').dataset.model === 'starter', null, {
+      timeout: 30_000,
+    });
     assert.match(await page.textContent('[data-testid="runs-table"]'), /No runs yet/, 'the starter is not a run of this page');
     await trainQuick(page, 0.002);
     await trainQuick(page, 0.02);

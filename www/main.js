@@ -125,9 +125,10 @@ async function boot() {
     },
   );
   /** The loaded data set's trivial bars into the results table (none for one's own files). */
+  const builtIn = engine.datasets().map((/** @type {any} */ d) => d.id);
   const showBars = (/** @type {string} */ id) =>
-    fetch(`data/bars-${id}.json`)
-      .then((r) => (r.ok ? r.json() : null))
+    (builtIn.includes(id) ? fetch(`data/bars-${id}.json`) : Promise.resolve(null))
+      .then((r) => (r?.ok ? r.json() : null))
       .then((b) => results.showBars(b?.rows ?? null))
       .catch(() => results.showBars(null));
   showBars(ctx.dataset.id);

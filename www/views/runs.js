@@ -42,7 +42,9 @@ export class RunsView {
     this.runs = [];
     els.json.addEventListener('click', () => this.download('json'));
     els.csv.addEventListener('click', () => this.download('csv'));
-    this.refresh();
+    // Said at once, before the store answers (it is asynchronous).
+    this.els.body.innerHTML = '<tr><td colspan="7" class="muted">Reading the run history…</td></tr>';
+    this.loaded = this.refresh();
   }
 
   /** Keeps a run; a refusal (bound, quota) is said, and nothing kept is lost. */
