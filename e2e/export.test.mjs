@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { openLab } from './browser.mjs';
 
@@ -44,15 +44,24 @@ function engineAnswers(page) {
   );
 }
 
+// One lab for both exports: the starter model, evaluated.
+let lab;
+let page;
+before(async () => {
+  lab = await openLab();
+  page = lab.page;
+  await page.waitForFunction(() => document.querySelector('[data-testid="answering"]').dataset.model === 'starter', null, {
+    timeout: 30_000,
+  });
+});
+after(async () => {
+  await lab?.close();
+});
+
 const worstDiff = (got, want, key) => Math.max(...got.flatMap((row, i) => row.map((v, j) => Math.abs(v - want[i][key][j]))));
 
 test('the TF.js export of the starter model loads in TF.js and answers as the engine does', async () => {
-  const lab = await openLab();
-  try {
-    const { page } = lab;
-    await page.waitForFunction(() => document.querySelector('[data-testid="answering"]').dataset.model === 'starter', null, {
-      timeout: 30_000,
-    });
+  {
     const files = await downloads(page, '[data-testid="export-tfjs"]', 4);
     assert.deepEqual(Object.keys(files).sort(), [
       'starter-autoencoder.json',
@@ -87,18 +96,11 @@ test('the TF.js export of the starter model loads in TF.js and answers as the en
       probs.map((p) => p.indexOf(Math.max(...p))),
       want.map((w) => w.probs.indexOf(Math.max(...w.probs))),
     );
-  } finally {
-    await lab.close();
   }
 });
 
 test('the ONNX export (encoder, decoder, classifier) runs in ONNX Runtime and answers as the engine does', async () => {
-  const lab = await openLab();
-  try {
-    const { page } = lab;
-    await page.waitForFunction(() => document.querySelector('[data-testid="answering"]').dataset.model === 'starter', null, {
-      timeout: 30_000,
-    });
+  {
     const files = await downloads(page, '[data-testid="export-onnx"]', 3);
     assert.deepEqual(Object.keys(files).sort(), ['starter-classifier.onnx', 'starter-decoder.onnx', 'starter-encoder.onnx']);
     const want = await engineAnswers(page);
@@ -121,7 +123,5 @@ test('the ONNX export (encoder, decoder, classifier) runs in ONNX Runtime and an
       `# ONNX Runtime ${out.version} vs aelab, 8 test digits: codes differ by at most ${dc.toExponential(2)}, reconstructions ${dr.toExponential(2)}, probabilities ${dp.toExponential(2)}`,
     );
     assert.ok(dc < TOL && dr < TOL && dp < TOL, `codes ${dc}, reconstructions ${dr}, probabilities ${dp}`);
-  } finally {
-    await lab.close();
   }
 });
