@@ -61,67 +61,63 @@ after(async () => {
 const worstDiff = (got, want, key) => Math.max(...got.flatMap((row, i) => row.map((v, j) => Math.abs(v - want[i][key][j]))));
 
 test('the TF.js export of the starter model loads in TF.js and answers as the engine does', async () => {
-  {
-    const files = await downloads(page, '[data-testid="export-tfjs"]', 4);
-    assert.deepEqual(Object.keys(files).sort(), [
-      'starter-autoencoder.json',
-      'starter-autoencoder.weights.bin',
-      'starter-classifier.json',
-      'starter-classifier.weights.bin',
-    ]);
-    const want = await engineAnswers(page);
-    await tf.setBackend('cpu');
-    const load = (base) => {
-      const json = JSON.parse(files[`${base}.json`].toString('utf8'));
-      const bin = files[`${base}.weights.bin`];
-      return tf.loadLayersModel(
-        tf.io.fromMemory({
-          modelTopology: json.modelTopology,
-          weightSpecs: json.weightsManifest[0].weights,
-          weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length),
-        }),
-      );
-    };
-    const x = tf.tensor2d(want.map((w) => w.input));
-    const worst = (got, key) => worstDiff(got, want, key);
-    const probs = (await load('starter-classifier')).predict(x).arraySync();
-    const recon = (await load('starter-autoencoder')).predict(x).arraySync();
-    const [dp, dr] = [worst(probs, 'probs'), worst(recon, 'recon')];
-    console.log(
-      `# TF.js vs aelab, 8 test digits: probabilities differ by at most ${dp.toExponential(2)}, reconstructions by ${dr.toExponential(2)}`,
+  const files = await downloads(page, '[data-testid="export-tfjs"]', 4);
+  assert.deepEqual(Object.keys(files).sort(), [
+    'starter-autoencoder.json',
+    'starter-autoencoder.weights.bin',
+    'starter-classifier.json',
+    'starter-classifier.weights.bin',
+  ]);
+  const want = await engineAnswers(page);
+  await tf.setBackend('cpu');
+  const load = (base) => {
+    const json = JSON.parse(files[`${base}.json`].toString('utf8'));
+    const bin = files[`${base}.weights.bin`];
+    return tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest[0].weights,
+        weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length),
+      }),
     );
-    assert.ok(dp < TOL, `probabilities differ by ${dp}`);
-    assert.ok(dr < TOL, `reconstructions differ by ${dr}`);
-    assert.deepEqual(
-      probs.map((p) => p.indexOf(Math.max(...p))),
-      want.map((w) => w.probs.indexOf(Math.max(...w.probs))),
-    );
-  }
+  };
+  const x = tf.tensor2d(want.map((w) => w.input));
+  const worst = (got, key) => worstDiff(got, want, key);
+  const probs = (await load('starter-classifier')).predict(x).arraySync();
+  const recon = (await load('starter-autoencoder')).predict(x).arraySync();
+  const [dp, dr] = [worst(probs, 'probs'), worst(recon, 'recon')];
+  console.log(
+    `# TF.js vs aelab, 8 test digits: probabilities differ by at most ${dp.toExponential(2)}, reconstructions by ${dr.toExponential(2)}`,
+  );
+  assert.ok(dp < TOL, `probabilities differ by ${dp}`);
+  assert.ok(dr < TOL, `reconstructions differ by ${dr}`);
+  assert.deepEqual(
+    probs.map((p) => p.indexOf(Math.max(...p))),
+    want.map((w) => w.probs.indexOf(Math.max(...w.probs))),
+  );
 });
 
 test('the ONNX export (encoder, decoder, classifier) runs in ONNX Runtime and answers as the engine does', async () => {
-  {
-    const files = await downloads(page, '[data-testid="export-onnx"]', 3);
-    assert.deepEqual(Object.keys(files).sort(), ['starter-classifier.onnx', 'starter-decoder.onnx', 'starter-encoder.onnx']);
-    const want = await engineAnswers(page);
-    const dir = mkdtempSync(join(tmpdir(), 'aelab-onnx-'));
-    for (const [name, bytes] of Object.entries(files)) writeFileSync(join(dir, name), bytes);
-    const x = want.map((w) => w.input);
-    const job = {
-      runs: [
-        { model: join(dir, 'starter-encoder.onnx'), x },
-        { model: join(dir, 'starter-decoder.onnx'), x: want.map((w) => w.code) },
-        { model: join(dir, 'starter-classifier.onnx'), x },
-      ],
-    };
-    const out = JSON.parse(
-      execFileSync(PYTHON, [new URL('../tools/check_onnx.py', import.meta.url).pathname], { input: JSON.stringify(job) }).toString(),
-    );
-    const [codes, recon, probs] = out.outputs;
-    const [dc, dr, dp] = [worstDiff(codes, want, 'code'), worstDiff(recon, want, 'recon'), worstDiff(probs, want, 'probs')];
-    console.log(
-      `# ONNX Runtime ${out.version} vs aelab, 8 test digits: codes differ by at most ${dc.toExponential(2)}, reconstructions ${dr.toExponential(2)}, probabilities ${dp.toExponential(2)}`,
-    );
-    assert.ok(dc < TOL && dr < TOL && dp < TOL, `codes ${dc}, reconstructions ${dr}, probabilities ${dp}`);
-  }
+  const files = await downloads(page, '[data-testid="export-onnx"]', 3);
+  assert.deepEqual(Object.keys(files).sort(), ['starter-classifier.onnx', 'starter-decoder.onnx', 'starter-encoder.onnx']);
+  const want = await engineAnswers(page);
+  const dir = mkdtempSync(join(tmpdir(), 'aelab-onnx-'));
+  for (const [name, bytes] of Object.entries(files)) writeFileSync(join(dir, name), bytes);
+  const x = want.map((w) => w.input);
+  const job = {
+    runs: [
+      { model: join(dir, 'starter-encoder.onnx'), x },
+      { model: join(dir, 'starter-decoder.onnx'), x: want.map((w) => w.code) },
+      { model: join(dir, 'starter-classifier.onnx'), x },
+    ],
+  };
+  const out = JSON.parse(
+    execFileSync(PYTHON, [new URL('../tools/check_onnx.py', import.meta.url).pathname], { input: JSON.stringify(job) }).toString(),
+  );
+  const [codes, recon, probs] = out.outputs;
+  const [dc, dr, dp] = [worstDiff(codes, want, 'code'), worstDiff(recon, want, 'recon'), worstDiff(probs, want, 'probs')];
+  console.log(
+    `# ONNX Runtime ${out.version} vs aelab, 8 test digits: codes differ by at most ${dc.toExponential(2)}, reconstructions ${dr.toExponential(2)}, probabilities ${dp.toExponential(2)}`,
+  );
+  assert.ok(dc < TOL && dr < TOL && dp < TOL, `codes ${dc}, reconstructions ${dr}, probabilities ${dp}`);
 });
