@@ -30,3 +30,17 @@ export function throttle(fn, ms) {
     fn(...args);
   };
 }
+
+/**
+ * Saves bytes or text as a file through the browser's download.
+ * @param {string} name
+ * @param {Uint8Array | string} data
+ * @param {string} type
+ */
+export function download(name, data, type = 'application/octet-stream') {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([/** @type {any} */ (data)], { type }));
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}

@@ -2,11 +2,12 @@
 // view reaches the engine through one shared context (`ctx`), so a panic
 // restart swaps the engine in one place.
 
-import { $, throttle } from './context.js';
+import { $, download, throttle } from './context.js';
 import { tfjsFiles } from './export.js';
 import { History } from './history.js';
 import { onnxFiles } from './onnx.js';
 import init, * as engine from './pkg/aelab.js';
+import { AnsweringView } from './views/answering.js';
 import { CodeMapView } from './views/codemap.js';
 import { CurveView } from './views/curve.js';
 import { DatasetView } from './views/dataset.js';
@@ -98,7 +99,7 @@ async function boot() {
     mse: $('denoise-mse'),
     chart: $('denoise-chart'),
   });
-  const answering = $('answering');
+  const answering = new AnsweringView({ line: $('answering'), how: $('answering-how') });
   // The radius applies to every lookup: the hash view's and the pad's.
   $('radius').addEventListener('change', () => {
     hash.refresh();
@@ -148,10 +149,11 @@ async function boot() {
   /** Keeps a run of this page (trained here, not a loaded model) in the history. */
   const keep = (/** @type {any} */ config, /** @type {string} */ preset, /** @type {string} */ status, /** @type {any} */ results) => {
     if (preset !== 'best' && preset !== 'faithful') return;
+    // A finished run's file is saved once, as the panic restart's copy.
     /** @type {Uint8Array | null} */
-    let model = null;
+    let model = status === 'finished' ? lastModel : null;
     try {
-      model = ctx.lab.saveModel();
+      model ??= ctx.lab.saveModel();
     } catch {
       /* a failed run may have no model to save */
     }
@@ -217,7 +219,7 @@ async function boot() {
         ctx.trainedOn = ctx.dataset;
         // Runs from a queue set the controls without change events.
         setTimeout(() => link.write(), 0);
-        answering.textContent = `Training ${config.name}… the drawing pad answers with it as it learns.`;
+        answering.training(config);
         $('save-model').disabled = true;
       },
       onSlice: (/** @type {any} */ p) => {
@@ -236,10 +238,7 @@ async function boot() {
         results.record(r, ctx.dataset.id === 'mnist' ? preset : `${preset} · ${ctx.dataset.name}`);
         keep(config, preset, 'finished', r);
         const label = `${config.name} (${preset})`;
-        answering.textContent = `Answering: ${label} · ${figureOf(r)} · the next Start replaces it.`;
-        answering.title = `How it was trained: ${howTrained(config, r)}.`;
-        $('answering-how').textContent = answering.title;
-        answering.dataset.model = config.name;
+        answering.answered(config, r, label);
         denoise.setModel(label);
         // One task per view, so no task overruns a frame.
         const refreshes = [
@@ -264,8 +263,7 @@ async function boot() {
         hash.clear();
         explore.clear();
         denoise.clear();
-        answering.textContent = 'No model: press Start to train one.';
-        delete answering.dataset.model;
+        answering.none();
         pad.update();
       },
     },
@@ -280,13 +278,6 @@ async function boot() {
     note: $('curve-note'),
   });
 
-  const download = (/** @type {string} */ name, /** @type {Uint8Array} */ bytes, type = 'application/octet-stream') => {
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(new Blob([/** @type {any} */ (bytes)], { type }));
-    a.download = name;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
-  };
   $('save-model').addEventListener('click', () => download(`${ctx.lab.config().name}.aelab`, ctx.lab.saveModel()));
   for (const [id, what, files] of /** @type {const} */ ([
     ['export-tfjs', 'TF.js', tfjsFiles],
@@ -387,27 +378,8 @@ async function boot() {
     ctx.trainedOn = ctx.dataset;
     training.evaluateLoaded('starter, trained at build time');
   } catch (e) {
-    answering.textContent = `The starter model did not load (${/** @type {Error} */ (e).message}): press Start to train one.`;
+    answering.say(`The starter model did not load (${/** @type {Error} */ (e).message}): press Start to train one.`);
   }
-}
-
-/** How a model was trained, in a line: its parts, its data and its figure. */
-function howTrained(/** @type {any} */ c, /** @type {any} */ r) {
-  const layers = (/** @type {any[]} */ ls) => ls.map((l) => l.width).join('-');
-  const parts = [
-    c.encoder.length ? `encoder ${layers(c.encoder)}` : 'no encoder',
-    c.decoder.length ? 'a decoder' : 'no decoder',
-    c.head ? 'a classifier' : 'no classifier',
-  ];
-  if (c.index || (c.decoder.length && !c.head)) parts.push('a hash index');
-  const labels = c.label_fraction >= 1 ? 'every training label' : `${(c.label_fraction * 100).toFixed(0)}% of the labels`;
-  return `${parts.join(', ')}; ${c.ae_epochs} autoencode + ${c.sup_epochs} supervised epochs on ${r.train_size.toLocaleString()} images with ${labels}, seed ${c.seed}`;
-}
-
-/** A run's headline figure. */
-function figureOf(/** @type {any} */ r) {
-  if (r.test_accuracy != null) return `test accuracy ${(r.test_accuracy * 100).toFixed(1)}%`;
-  return r.hash ? `bucket precision ${r.hash.bucket_precision.toFixed(2)}` : `recon MSE ${r.recon_mse?.toFixed(4)}`;
 }
 
 boot().catch((e) => {

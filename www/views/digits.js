@@ -80,3 +80,17 @@ export function placeholder(canvas, text) {
   canvas.dataset.empty = 'true';
   canvas.title = text;
 }
+
+/**
+ * The test digit a number input names, clamped to the run's test part (the
+ * input is corrected to it), as a 0..1 image the engine's queries take.
+ * @param {any} lab
+ * @param {HTMLInputElement} input
+ */
+export function pickTestDigit(lab, input) {
+  const n = lab.testLabels().length;
+  const i = Math.min(Math.max(0, Math.floor(Number(input.value) || 0)), n - 1);
+  input.value = String(i);
+  input.max = String(n - 1);
+  return Float32Array.from(lab.testDigit(i), (/** @type {number} */ v) => v / 255);
+}

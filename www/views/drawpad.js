@@ -2,7 +2,7 @@
 // drawing), undo and clear, MNIST-style preprocessing, then the model's view
 // of the drawing: class probabilities, code and hash bits, reconstruction and
 // the training digits in its bucket.
-import { blank, drawDigit, placeholder } from './digits.js';
+import { blank, drawDigit, pickTestDigit, placeholder } from './digits.js';
 
 const MIN_SPAN = 12; // pad pixels: a smaller drawing is a tap, not a digit
 const STROKE = 2.4; // stroke width in the 28×28 image, like MNIST's pen
@@ -107,10 +107,7 @@ export class DrawPad {
     // From the keyboard (or instead of drawing): a test digit by number.
     els.use.addEventListener('click', () => {
       try {
-        const n = this.ctx.lab.testLabels().length;
-        const i = Math.min(Math.max(0, Math.floor(Number(els.pick.value) || 0)), n - 1);
-        els.pick.value = String(i);
-        this.picked = Float32Array.from(this.ctx.lab.testDigit(i), (v) => v / 255);
+        this.picked = pickTestDigit(this.ctx.lab, els.pick);
       } catch {
         this.picked = null;
       }

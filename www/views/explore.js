@@ -3,7 +3,7 @@
 // decoded strip per unit) and what lies between two digits (their codes
 // mixed and decoded, above the pixel-space blend). The engine encodes and
 // decodes (`encode`, `trainCodes`, `decode`); this view only mixes codes.
-import { blank, drawDigit, placeholder } from './digits.js';
+import { blank, drawDigit, pickTestDigit, placeholder } from './digits.js';
 
 const STEPS = 9;
 const SIZE = 56;
@@ -55,11 +55,7 @@ export class ExploreView {
 
   /** A test digit's 0..1 image, from a number input (clamped to the test part). */
   testImage(/** @type {HTMLInputElement} */ input) {
-    const n = this.ctx.lab.testLabels().length;
-    const i = Math.min(Math.max(0, Math.floor(Number(input.value) || 0)), n - 1);
-    input.value = String(i);
-    input.max = String(n - 1);
-    return Float32Array.from(this.ctx.lab.testDigit(i), (v) => v / 255);
+    return pickTestDigit(this.ctx.lab, input);
   }
 
   traverse() {

@@ -3,6 +3,7 @@
 // cost curves in one chart and see how their configs differ; reopen one (its
 // model answers the pad and the views again), rename, delete, export the
 // list as JSON or CSV.
+import { download } from '../context.js';
 import uPlot from '../vendor/uPlot.esm.js';
 
 const COLOURS = ['#2f6fde', '#d1495b', '#1b9e55', '#edae49', '#6c4f9e', '#00798c', '#8f2d56', '#30638e'];
@@ -181,10 +182,6 @@ export class RunsView {
       const q = (/** @type {any} */ v) => `"${String(v ?? '').replaceAll('"', '""')}"`;
       text = [cols.join(','), ...rows.map((r) => cols.map((c) => q(/** @type {any} */ (r)[c])).join(','))].join('\n');
     }
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(new Blob([text], { type: kind === 'json' ? 'application/json' : 'text/csv' }));
-    a.download = `aelab-runs.${kind}`;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    download(`aelab-runs.${kind}`, text, kind === 'json' ? 'application/json' : 'text/csv');
   }
 }
