@@ -56,8 +56,17 @@ test('Fashion-MNIST is built in: picking it shows garments, trains, and the pad 
   assert.ok(mnistBar > 0.5 && mnistBar < 1, `MNIST 1% bar ${mnistBar}`);
   assert.ok((await bar('mnist_mlp_all'))[1] > mnistBar, 'all labels give a higher bar than 1%');
   assert.match((await bar('mnist_hash_2'))[0], /^PCA-10 MSE 0\.\d{4}$/);
+  // The best recipe deskews digits only; an edit of the settings survives the switch.
+  assert.equal(await page.isChecked('[data-testid="setting-deskew"]'), true, 'best deskews digits');
+  // (The settings sit in a closed <details>: set the field as typing would.)
+  await page.$eval('[data-testid="setting-batch"]', (el) => {
+    el.value = '64';
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  });
   await page.selectOption('[data-testid="dataset-select"]', 'fashion');
   await page.waitForSelector('body[data-dataset="fashion"]');
+  assert.equal(await page.isChecked('[data-testid="setting-deskew"]'), false, 'best does not deskew garments');
+  assert.equal(await page.inputValue('[data-testid="setting-batch"]'), '64', 'the edit is kept');
   assert.match(await page.textContent('[data-testid="data-note"]'), /Fashion-MNIST: 10,000 images.*Ankle boot/);
   assert.notEqual(await gridSum(), mnistGrid, 'the grid shows the new images');
   assert.match(await page.textContent('#model-desc'), /on MNIST: not comparable with this data set/);

@@ -54,6 +54,8 @@ test('a link can pick the data set', async () => {
   try {
     assert.equal(await lab.page.inputValue('[data-testid="dataset-select"]'), 'fashion');
     assert.equal(await lab.page.inputValue('[data-testid="model-select"]'), 'mnist_mlp_1p');
+    // The link's setup is Fashion's best recipe: not deskewed.
+    assert.equal(await lab.page.isChecked('[data-testid="setting-deskew"]'), false);
     assert.match(await lab.page.textContent('[data-testid="link-note"]'), /Fashion/);
   } finally {
     await lab.close();

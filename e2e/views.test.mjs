@@ -192,11 +192,11 @@ test('random configs through the page API: refused naming the field with the mod
       bacth: () => 3,
     };
     const names = Object.keys(fields);
-    const base = window.aelab.engine.presetConfig('mnist_mlp_all', 'best');
+    const base = window.aelab.engine.presetConfig('mnist_mlp_all', 'best', true);
     const out = { refused: 0, trained: 0, problems: [] };
     for (let i = 0; i < 40; i++) {
       const name = pick(window.aelab.engine.experiments()).name;
-      const c = window.aelab.engine.presetConfig(name, pick(['best', 'faithful']));
+      const c = window.aelab.engine.presetConfig(name, pick(['best', 'faithful']), true);
       c.ae_epochs = Math.min(c.ae_epochs, 1);
       c.sup_epochs = Math.min(c.sup_epochs, 1);
       for (let k = 0; k <= rand(2); k++) {

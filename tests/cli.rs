@@ -1,5 +1,6 @@
 //! The command-line runner as a user runs it: `--jobs 2` gives exactly the
-//! figures of `--jobs 1`, and `baselines` prints its bars.
+//! figures of `--jobs 1`, `--kind` and `--set` change the recipe as they
+//! say (and refuse what is wrong by name), and `baselines` prints its bars.
 
 use std::process::Command;
 
@@ -15,6 +16,17 @@ fn aelab(args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap()
+}
+
+/// The stderr of a run that must fail.
+fn aelab_fails(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_aelab"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("aelab runs");
+    assert!(!out.status.success(), "aelab {args:?} should fail");
+    String::from_utf8(out.stderr).unwrap()
 }
 
 fn figures(path: &std::path::Path) -> Vec<serde_json::Value> {
@@ -63,4 +75,60 @@ fn baselines_print_a_row_per_label_budget() {
         out.contains("| 8000 (100%) |") && out.contains("| 80 (1%) |"),
         "{out}"
     );
+}
+
+#[test]
+fn kind_and_set_change_the_recipe_and_bad_fields_are_refused_by_name() {
+    let dir = std::env::temp_dir().join(format!("aelab-cli-set-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |extra: &[&str], name: &str| {
+        let path = dir.join(name);
+        let mut args = vec![
+            "run",
+            "mnist_mlp_all",
+            "--protocol",
+            "browser",
+            "--preset",
+            "best",
+            "--quiet",
+            "--json",
+            path.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        aelab(&args);
+        figures(&path).remove(0)
+    };
+    let digits = run(&["--set", "sup_epochs=1"], "digits.json");
+    assert_eq!(digits["config"]["deskew"], true);
+    assert_eq!(digits["config"]["sup_epochs"], 1);
+    let other = run(
+        &[
+            "--kind",
+            "other",
+            "--set",
+            "sup_epochs=1",
+            "--set",
+            "optim.lr=0.01",
+        ],
+        "other.json",
+    );
+    assert_eq!(other["config"]["deskew"], false);
+    assert_eq!(other["config"]["sup_epochs"], 1);
+    assert!((other["config"]["optim"]["lr"].as_f64().unwrap() - 0.01).abs() < 1e-6);
+    // One epoch, deskewed or not: both learn something, and not the same.
+    assert_ne!(digits["test_accuracy"], other["test_accuracy"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    let base = ["run", "mnist_mlp_all", "--protocol", "browser", "--quiet"];
+    for (set, why) in [
+        ("colour=blue", "no field \"colour\""),
+        ("batch=0", "batch"),
+        ("batch=\"big\"", "batch"),
+        ("sup_epochs", "expected field=value"),
+    ] {
+        let err = aelab_fails(&[&base[..], &["--set", set]].concat());
+        assert!(err.contains(why), "--set {set}: {err}");
+    }
+    let err = aelab_fails(&[&base[..], &["--kind", "shoes"]].concat());
+    assert!(err.contains("\"digits\" or \"other\""), "{err}");
 }

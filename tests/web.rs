@@ -56,7 +56,7 @@ fn the_js_surface_reports_errors_instead_of_panicking() {
         "stepping before a start is an error"
     );
     assert!(lab.image(10_000).is_err());
-    let config = preset_config("mnist_mlp_all", "best").unwrap();
+    let config = preset_config("mnist_mlp_all", "best", true).unwrap();
     js_sys::Reflect::set(&config, &"batch".into(), &0.into()).unwrap();
     let e = JsValue::from(lab.start(config).err().expect("batch 0 is refused"));
     let text = js_sys::Reflect::get(&e, &"message".into())
@@ -64,9 +64,9 @@ fn the_js_surface_reports_errors_instead_of_panicking() {
         .as_string()
         .unwrap();
     assert!(text.contains("batch size 0"), "{text}");
-    assert!(preset_config("nope", "best").is_err());
+    assert!(preset_config("nope", "best", true).is_err());
     // A good start, a few steps: progress comes back as a plain object.
-    lab.start(preset_config("mnist_mlp_all", "best").unwrap())
+    lab.start(preset_config("mnist_mlp_all", "best", true).unwrap())
         .unwrap();
     // 48 units of preparation (12,000 digits, 250 a unit), then training.
     let p = lab.step(60, 10_000.0).unwrap();

@@ -114,14 +114,14 @@ async function boot() {
       data = file;
       grid();
       pad.update();
-      training.describe();
+      training.datasetChanged();
     },
   );
   const results = new ResultsView(
     engine.experiments(),
     { body: $('results-body'), copy: $('copy-md'), markdown: $('markdown') },
     (name) => {
-      const c = engine.presetConfig(name, 'best');
+      const c = engine.presetConfig(name, 'best', true);
       return { fraction: c.label_fraction, classifier: c.head != null, autoencoder: c.decoder.length > 0 };
     },
   );

@@ -53,6 +53,12 @@ pub struct Config {
     /// the training images (see `propagate`); the supervised phase then
     /// trains on every training image with its propagated label.
     pub propagate: bool,
+    /// Build the k-NN graph on the blurred images minus their mean
+    /// (correlation instead of cosine). On Fashion-MNIST's garments, whose
+    /// mean image is bright, it labels more of them right (book protocol,
+    /// 480 labels, seed 1: 78.1% vs 76.1%); on digits on black it costs a
+    /// little (97.3% vs 97.7%), so `best` centres other images only.
+    pub centre_graph: bool,
     /// Weight of a term that pulls the codes of k-NN-graph neighbours together
     /// in the autoencode phase (0 = off): codes that vary smoothly over the
     /// data's neighbourhoods cluster by digit without any label.
@@ -98,6 +104,7 @@ impl Default for Config {
             label_fraction: 1.0,
             shift: 0,
             propagate: false,
+            centre_graph: false,
             graph_weight: 0.0,
             balanced_bits: false,
             itq: false,

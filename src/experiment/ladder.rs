@@ -4,7 +4,7 @@
 //! the last rung is `best` itself (a test checks it).
 
 use super::config::Config;
-use super::table::{self, Preset};
+use super::table::{self, Kind, Preset};
 use crate::data::Protocol;
 
 /// One ingredient: its name, and the fields it takes from `best`.
@@ -45,6 +45,7 @@ pub const CLASSIFIER: &[Rung] = &[
         name: "+ label propagation (= best)",
         apply: |c, b| {
             c.propagate = b.propagate;
+            c.centre_graph = b.centre_graph;
             c.optim = b.optim;
             c.sup_epochs = b.sup_epochs;
         },
@@ -75,7 +76,10 @@ pub const HASH: &[Rung] = &[
     },
     Rung {
         name: "+ graph term between neighbours' codes",
-        apply: |c, b| c.graph_weight = b.graph_weight,
+        apply: |c, b| {
+            c.graph_weight = b.graph_weight;
+            c.centre_graph = b.centre_graph;
+        },
     },
     Rung {
         name: "+ ITQ rotation (= best)",
@@ -83,15 +87,19 @@ pub const HASH: &[Rung] = &[
     },
 ];
 
-/// (rung name, config) from `faithful` up to `best` for one row.
-pub fn ladder(name: &str, protocol: Protocol) -> Option<Vec<(&'static str, Config)>> {
-    let mut c = table::config(name, Preset::Faithful, protocol)?;
-    let best = table::config(name, Preset::Best, protocol)?;
+/// (rung name, config) from `faithful` up to `best` for one row, on images
+/// of `kind`. A rung that changes nothing for that kind (deskewing, which
+/// `best` does for digits only) is left out.
+pub fn ladder(name: &str, protocol: Protocol, kind: Kind) -> Option<Vec<(&'static str, Config)>> {
+    let mut c = table::config_for(name, Preset::Faithful, protocol, kind)?;
+    let best = table::config_for(name, Preset::Best, protocol, kind)?;
     let rungs = if best.is_hash() { HASH } else { CLASSIFIER };
     let mut out = vec![("faithful", c.clone())];
     for r in rungs {
         (r.apply)(&mut c, &best);
-        out.push((r.name, c.clone()));
+        if out.last().is_some_and(|(_, last)| *last != c) {
+            out.push((r.name, c.clone()));
+        }
     }
     Some(out)
 }
@@ -108,17 +116,28 @@ mod tests {
             "mnist_auto_2",
             "mnist_hash_2",
         ] {
-            for protocol in [Protocol::Book, Protocol::Browser] {
-                let l = ladder(name, protocol).unwrap();
+            for (protocol, kind) in [
+                (Protocol::Book, Kind::Digits),
+                (Protocol::Browser, Kind::Digits),
+                (Protocol::Book, Kind::Other),
+            ] {
+                let l = ladder(name, protocol, kind).unwrap();
                 assert_eq!(
                     l[0].1,
-                    table::config(name, Preset::Faithful, protocol).unwrap()
+                    table::config_for(name, Preset::Faithful, protocol, kind).unwrap()
                 );
                 assert_eq!(
                     l.last().unwrap().1,
-                    table::config(name, Preset::Best, protocol).unwrap(),
+                    table::config_for(name, Preset::Best, protocol, kind).unwrap(),
                     "{name}"
                 );
+                let rungs = if l[0].1.is_hash() { HASH } else { CLASSIFIER };
+                // Digits climb every rung; other images skip only the
+                // classifiers' deskewing rung.
+                let skipped = kind == Kind::Other && !l[0].1.is_hash();
+                assert_eq!(l.len(), rungs.len() + 1 - usize::from(skipped), "{name}");
+                let deskew = l.iter().any(|(n, _)| n.contains("deskew"));
+                assert_eq!(deskew, !skipped && !l[0].1.is_hash(), "{name}");
                 for (i, w) in l.windows(2).enumerate() {
                     // An MLP has no decoder or code: its init rung changes only the init.
                     assert_ne!(

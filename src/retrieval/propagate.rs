@@ -17,9 +17,10 @@ const BLUR_SIGMA: f32 = 1.0;
 const BLUR_CHUNK: usize = 200;
 
 /// Gaussian blur (σ = 1 pixel, separable, zero outside) of 28×28 rows, then
-/// each row scaled to unit length: blurred digits compare more tolerantly of
-/// small shifts than raw ones.
-fn blur_rows_into(x: ArrayView2<f32>, mut out: ndarray::ArrayViewMut2<f32>) {
+/// each row scaled to unit length (unless `unit` is false: a centred graph
+/// scales the rows once the mean is known): blurred digits compare more
+/// tolerantly of small shifts than raw ones.
+fn blur_rows_into(x: ArrayView2<f32>, mut out: ndarray::ArrayViewMut2<f32>, unit: bool) {
     let r = 3i32;
     let g: Vec<f32> = (-r..=r)
         .map(|d| (-(d * d) as f32 / (2.0 * BLUR_SIGMA * BLUR_SIGMA)).exp())
@@ -31,9 +32,15 @@ fn blur_rows_into(x: ArrayView2<f32>, mut out: ndarray::ArrayViewMut2<f32>) {
         let dst_slice = dst.as_slice_mut().expect("contiguous rows");
         blur_pass(src.as_slice().expect("contiguous rows"), &mut tmp, &g, 1);
         blur_pass(&tmp, dst_slice, &g, SIDE);
-        let norm = dst.dot(&dst).sqrt().max(1e-12);
-        dst /= norm;
+        if unit {
+            unit_length(dst_slice);
+        }
     }
+}
+
+fn unit_length(row: &mut [f32]) {
+    let norm = row.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-12);
+    row.iter_mut().for_each(|v| *v /= norm);
 }
 
 /// One 1-D pass of the kernel `g` over a 28×28 image along rows (`step` 1)
@@ -62,6 +69,9 @@ pub struct Graph {
     cols: usize,
     n: usize,
     blurred: usize,
+    /// Compare the blurred images minus their mean (correlation rather than
+    /// cosine); see `Config::centre_graph`. Set to false once done.
+    centre: bool,
     pub neighbours: Vec<[u32; K]>,
     pub weights: Vec<[f32; K]>,
     pub rows_done: usize,
@@ -71,13 +81,14 @@ impl Graph {
     /// Sizes the graph for `x`; the blurring and the search happen in
     /// `advance`, which is given the same images each time (no copy here:
     /// one step must stay short).
-    pub fn new(x: ArrayView2<f32>) -> Graph {
+    pub fn new(x: ArrayView2<f32>, centre: bool) -> Graph {
         let n = x.nrows();
         Graph {
             z: Vec::with_capacity(n * x.ncols()),
             cols: x.ncols(),
             n,
             blurred: 0,
+            centre,
             neighbours: vec![[0; K]; n],
             weights: vec![[0.0; K]; n],
             rows_done: 0,
@@ -116,9 +127,24 @@ impl Graph {
             self.z.resize(b * c, 0.0);
             let out =
                 ArrayViewMut2::from_shape((b - a, c), &mut self.z[a * c..]).expect("sized above");
-            blur_rows_into(x.slice(s![a..b, ..]), out);
+            blur_rows_into(x.slice(s![a..b, ..]), out, !self.centre);
             self.blurred = b;
             return;
+        }
+        if self.centre {
+            // The first search unit: every row blurred, the mean known
+            // (one pass over n × 784, a few ms for the page's 8,000).
+            self.centre = false;
+            let c = self.cols;
+            let mut mean = vec![0f32; c];
+            for row in self.z.chunks(c) {
+                mean.iter_mut().zip(row).for_each(|(m, v)| *m += v);
+            }
+            mean.iter_mut().for_each(|m| *m /= n.max(1) as f32);
+            for row in self.z.chunks_mut(c) {
+                row.iter_mut().zip(&mean).for_each(|(v, m)| *v -= m);
+                unit_length(row);
+            }
         }
         let (a, b) = (self.rows_done, (self.rows_done + rows).min(n));
         let mut sims = Array2::<f32>::zeros((b - a, n));
@@ -222,15 +248,25 @@ mod tests {
         order.extend((1..20).chain(21..40));
         let x = x.select(ndarray::Axis(0), &order);
         let truth: Vec<u8> = order.iter().map(|&i| u8::from(i >= 20) * 3).collect();
-        let mut g = Graph::new(x.view());
+        // Centring keeps the two halves apart, also under a bright
+        // background that every image shares.
+        let mut lit = x.clone();
+        lit.mapv_inplace(|v| v + 0.3);
+        for (images, centre) in [(&x, false), (&x, true), (&lit, true)] {
+            let mut g = Graph::new(images.view(), centre);
+            while !g.complete() {
+                g.advance(images.view(), 7);
+            }
+            let mut s = Spreading::new(40, &truth, 2);
+            for _ in 0..ITERATIONS {
+                s.iterate(&g);
+            }
+            assert_eq!(s.labels(&truth, 2), truth, "centre {centre}");
+        }
+        let mut g = Graph::new(x.view(), false);
         while !g.complete() {
             g.advance(x.view(), 7);
         }
-        let mut s = Spreading::new(40, &truth, 2);
-        for _ in 0..ITERATIONS {
-            s.iterate(&g);
-        }
-        assert_eq!(s.labels(&truth, 2), truth);
         // Every neighbour list is sorted by similarity and excludes the image itself.
         for i in 0..40 {
             assert!(!g.neighbours[i].contains(&(i as u32)));

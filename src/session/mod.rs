@@ -21,7 +21,8 @@ use std::sync::Arc;
 
 /// Everything a k-NN graph of the training inputs depends on: which data,
 /// which split of it (protocol and seed), and how the images were prepared.
-/// The graph's own constants (k, blur, temperature) are fixed in the code.
+/// The graph's own constants (k, blur, temperature) are fixed in the code;
+/// whether it centres the images is the config's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct GraphKey {
     data: u64,
@@ -29,6 +30,7 @@ pub struct GraphKey {
     seed: u32,
     scale: PixelScale,
     deskew: bool,
+    centre: bool,
 }
 
 impl GraphKey {
@@ -39,6 +41,7 @@ impl GraphKey {
             seed: config.seed,
             scale: config.scale,
             deskew: config.deskew,
+            centre: config.centre_graph,
         }
     }
 }

@@ -30,7 +30,7 @@ pub struct GraphStage {
 impl GraphStage {
     pub fn new(ctx: &Context) -> GraphStage {
         GraphStage {
-            building: Graph::new(ctx.x.train.view()),
+            building: Graph::new(ctx.x.train.view(), ctx.model.config.centre_graph),
         }
     }
 
@@ -42,7 +42,7 @@ impl GraphStage {
         }
         ctx.graph = Some(Arc::new(std::mem::take(b)));
         ctx.log.push(format!(
-            "Built the {}-NN graph of {} blurred training digits ({} secs)",
+            "Built the {}-NN graph of {} blurred training images ({} secs)",
             propagate::K,
             ctx.split.train.len(),
             secs(ctx.stage_secs)

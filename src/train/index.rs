@@ -7,7 +7,7 @@ use super::evaluate::EVAL_CHUNK;
 use crate::linalg::gemm::matmul;
 use crate::retrieval::hash::HashIndex;
 use crate::retrieval::itq::Itq;
-use ndarray::{s, Array2, Axis};
+use ndarray::{s, Array2};
 
 /// ITQ iterations in all, and per unit: each is a pass over the 8,000 codes,
 /// so a unit stays a few milliseconds.
@@ -26,7 +26,8 @@ pub fn index_units(n_train: usize, itq: bool) -> usize {
 pub enum Index {
     Coding {
         cursor: usize,
-        codes: Vec<Array2<f32>>,
+        /// The training codes so far, row after row.
+        codes: Vec<f32>,
     },
     Rotating {
         itq: Box<Itq>,
@@ -51,12 +52,16 @@ impl Index {
                 let n = ctx.x.train.nrows();
                 let (a, b) = (*cursor, (*cursor + EVAL_CHUNK).min(n));
                 *cursor = b;
-                codes.push(ctx.model.code(ctx.x.train.slice(s![a..b, ..])));
+                let chunk = ctx.model.code(ctx.x.train.slice(s![a..b, ..]));
+                codes.extend_from_slice(chunk.as_slice().expect("a new, standard-layout array"));
                 if b < n {
                     return false;
                 }
-                let views: Vec<_> = codes.iter().map(|c| c.view()).collect();
-                let all = ndarray::concatenate(Axis(0), &views).expect("same widths");
+                // The chunks' rows one after another (a flat buffer rather
+                // than ndarray's concatenate: 1 KB less in the download).
+                let all =
+                    Array2::from_shape_vec((n, codes.len() / n.max(1)), std::mem::take(codes))
+                        .expect("n whole rows");
                 if ctx.model.config.itq {
                     let itq = Box::new(Itq::new(&all, ctx.model.config.seed as u64));
                     *self = Index::Rotating {

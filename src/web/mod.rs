@@ -97,11 +97,21 @@ pub fn curves() -> Res<JsValue> {
     to_js(&crate::experiment::curve::CURVES)
 }
 
-/// A reference model's config in a preset, for the page's protocol.
+/// What the page's images are: its data set's `digits` flag.
+fn kind(digits: bool) -> table::Kind {
+    if digits {
+        table::Kind::Digits
+    } else {
+        table::Kind::Other
+    }
+}
+
+/// A reference model's config in a preset, for the page's protocol and for
+/// digits or other images (the loaded data set's `digits`).
 #[wasm_bindgen(js_name = presetConfig)]
-pub fn preset_config(name: &str, preset: &str) -> Res<JsValue> {
+pub fn preset_config(name: &str, preset: &str, digits: bool) -> Res<JsValue> {
     let preset: Preset = preset.parse().map_err(err)?;
-    let c = table::config(name, preset, Protocol::Browser)
+    let c = table::config_for(name, preset, Protocol::Browser, kind(digits))
         .ok_or_else(|| JsError::new(&format!("unknown model {name:?}")))?;
     to_js(&c)
 }
@@ -208,9 +218,10 @@ impl Lab {
     }
 
     /// Curve `curve`'s config (see `curves`) with `labels` of the loaded
-    /// data's training part labelled, on the page's protocol.
+    /// data's training part labelled, on the page's protocol, for digits or
+    /// other images.
     #[wasm_bindgen(js_name = curveConfig)]
-    pub fn curve_config(&self, curve: u32, labels: u32) -> Res<JsValue> {
+    pub fn curve_config(&self, curve: u32, labels: u32, digits: bool) -> Res<JsValue> {
         use crate::experiment::curve;
         let c = curve::CURVES
             .get(curve as usize)
@@ -219,6 +230,7 @@ impl Lab {
         to_js(&curve::config(
             c,
             Protocol::Browser,
+            kind(digits),
             labels as usize,
             n_train,
         ))

@@ -50,7 +50,7 @@ export class CurveView {
     for (const [j, n] of labels.entries()) {
       for (const [i] of this.curves.entries()) {
         entries.push({
-          config: this.ctx.lab.curveConfig(i, n),
+          config: this.ctx.lab.curveConfig(i, n, this.ctx.dataset.digits),
           done: (/** @type {any} */ r) => {
             acc[i][j] = r.test_accuracy;
             this.draw();

@@ -57,7 +57,9 @@ export class LinkView {
       });
       t.els.model.value = s.model;
       t.els.preset.value = s.preset;
-      t.loadPreset();
+      // The link's settings are edits of the preset for its own data set.
+      const target = this.dataset.sets.find((/** @type {any} */ d) => d.id === s.data);
+      t.loadPreset(target?.digits ?? this.ctx.dataset.digits);
       t.settings.setValues(s.settings);
       // What Start would send, checked by the engine now: a value out of
       // range is refused here, naming its field.

@@ -47,9 +47,21 @@ export class TrainingView {
     els.start.disabled = els.runAll.disabled = false;
   }
 
-  loadPreset() {
+  /**
+   * Shows the chosen model's preset, whose recipe depends on whether the
+   * images are digits (best deskews digits only): the loaded data set's, or
+   * `digits` for the data set a link is about to load.
+   */
+  loadPreset(digits = this.ctx.dataset?.digits ?? true) {
     this.describe();
-    this.settings.show(this.ctx.engine.presetConfig(this.els.model.value, this.els.preset.value));
+    this.settings.show(this.ctx.engine.presetConfig(this.els.model.value, this.els.preset.value, digits));
+  }
+
+  /** The data set changed: its preset, with the person's edits kept. */
+  datasetChanged() {
+    const edits = this.settings.edits();
+    this.loadPreset();
+    this.settings.setValues(edits);
   }
 
   /** The chosen model's description and reference figure (for MNIST only). */

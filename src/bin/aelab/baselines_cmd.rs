@@ -19,7 +19,7 @@ pub fn baselines(args: &[String]) -> Result<(), String> {
     let source = load(&r)?;
     // The label budgets of the table's rows, as their configs give them.
     let mut fractions: Vec<f64> = table::names()
-        .filter_map(|n| table::config(n, Preset::Best, r.protocol))
+        .filter_map(|n| table::config_for(n, Preset::Best, r.protocol, r.kind))
         .filter(|c| c.head.is_some())
         .map(|c| c.label_fraction)
         .collect();

@@ -10,30 +10,37 @@ pub const USAGE: &str = "usage:
       the first N (default 10000) images of IDX_DIR's train-* IDX files, shuffled once, as a
       page data file (the build makes the page's Fashion-MNIST file with it)
   aelab run MODEL|all [--data DIR] [--subset FILE] [--protocol book|browser]
-                      [--preset faithful|best|both] [--seed N] [--seeds N] [--jobs N] [--bits N]
-                      [--json FILE] [--markdown FILE] [--quiet]
+                      [--kind digits|other] [--preset faithful|best|both]
+                      [--seed N] [--seeds N] [--jobs N]
+                      [--bits N] [--json FILE] [--markdown FILE] [--quiet] [--set FIELD=VALUE ...]
       run reference experiments; DIR holds IDX files named as MNIST's (default ../shared/mnist:
             MNIST; e.g. /usr/share/datasets/fashion-mnist), FILE the page's data file (default
             www/data/mnist-10k.bin, for --protocol browser); --seeds N runs every row with seeds
             S..S+N-1 (S = --seed, default 1; on the book protocol a seed also draws the split and
             the labelled images) and reports mean ± sd; --jobs N runs that many at once (default:
-            the cores; the figures are those of --jobs 1); --bits sets the hash code width (10)
-  aelab ladder [--data DIR] [--subset FILE] [--protocol book|browser] [--seed N] [--seeds N]
-               [--jobs N] [--markdown FILE]
+            the cores; the figures are those of --jobs 1); --bits sets the hash code width (10);
+            --kind other: the images are not handwritten digits, so best does not deskew them
+            (default digits); --set changes one config field of every run after the recipe
+            (a JSON value: --set deskew=false --set optim.lr=0.005 --set sup_epochs=30)
+  aelab ladder [--data DIR] [--subset FILE] [--protocol book|browser] [--kind digits|other]
+               [--seed N] [--seeds N] [--jobs N] [--markdown FILE]
       the ablation ladder: from faithful to best one ingredient at a time, for mlp_1p (no
       pre-training), auto_2 (pre-trained) and hash_2
-  aelab curve [--data DIR] [--subset FILE] [--protocol book|browser] [--labels N,N,...] [--seeds N]
-              [--jobs N] [--markdown FILE] [--svg FILE]
+  aelab curve [--data DIR] [--subset FILE] [--protocol book|browser] [--kind digits|other]
+              [--labels N,N,...] [--seeds N] [--jobs N] [--markdown FILE] [--svg FILE]
       test accuracy against the number of labels: MLP, AE pre-trained, each with and without
       label propagation (default labels: book 100..48000, browser 10..8000)
-  aelab baselines [--data DIR] [--subset FILE] [--protocol book|browser] [--seed N] [--seeds N]
-                  [--markdown FILE] [--json FILE]
+  aelab baselines [--data DIR] [--subset FILE] [--protocol book|browser] [--seed N]
+                  [--seeds N] [--markdown FILE] [--json FILE]
       trivial bars on each row's split and labels: softmax regression and 1-NN on pixels,
       PCA-10 + softmax regression, PCA-k reconstruction MSE (k = 1, 10)
   aelab bench [--data DIR] [--subset FILE]
       the bench page's workloads natively (W1, W2, W3, the kernel; FILE's first 8,000 digits,
       batch 32, Adam 0.001; min and median of 3), then best mnist_auto_2's autoencode phase
       on the book protocol (10 epochs x 48,000 images; the reference took 306 s)
+  aelab floor [--subset FILE] [--kind digits|other] [--seed N]
+      the FLOP floor of the page's Run all (best preset, browser protocol, in the table's
+      order, the graph built once): each row's FLOPs by stage, as JSON for bench/run.mjs
   aelab starter SUBSET_FILE OUT_FILE
       train the page's starter model (experiment::starter: fixed seed, every label of the
       browser protocol) on a page data file and write its model file (the build runs it)
@@ -50,6 +57,7 @@ pub fn main() -> ExitCode {
         Some("ladder") => crate::ladder_cmd::run(&args[1..]),
         Some("baselines") => crate::baselines_cmd::baselines(&args[1..]),
         Some("bench") => crate::bench_cmd::bench(&args[1..]),
+        Some("floor") => crate::floor_cmd::run(&args[1..]),
         Some("starter") => starter(&args[1..]),
         Some("list") => {
             for e in EXPERIMENTS {

@@ -50,7 +50,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     for &n in &labels {
         for curve in &CURVES {
             for s in 0..r.seeds {
-                let mut c = config(curve, r.protocol, n, n_train).expect("a reference row");
+                let mut c = config(curve, r.protocol, r.kind, n, n_train).expect("a reference row");
                 c.seed = r.seed + s;
                 jobs.push(Job {
                     row: n.to_string(),

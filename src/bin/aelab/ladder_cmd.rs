@@ -13,7 +13,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let mut jobs = Vec::new();
     let mut rungs: Vec<String> = Vec::new();
     for model in ROWS {
-        let steps = ladder(model, r.protocol).expect("a reference row");
+        let steps = ladder(model, r.protocol, r.kind).expect("a reference row");
         for (i, (name, config)) in steps.into_iter().enumerate() {
             // Classifier and hash ladders share their first rung's name only.
             let row = if i == 0 {

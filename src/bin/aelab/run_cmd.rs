@@ -7,7 +7,7 @@
 use super::cli::USAGE;
 use aelab::baseline::mean_sd;
 use aelab::data::{self, Digits, Protocol};
-use aelab::experiment::table::{self, Preset};
+use aelab::experiment::table::{self, Kind, Preset};
 use aelab::{Config, Results, Session};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -18,6 +18,9 @@ pub struct RunArgs {
     pub data: PathBuf,
     pub subset: PathBuf,
     pub protocol: Protocol,
+    /// What the images are (`table::Kind`): the one per-data-set choice of
+    /// the best recipe.
+    pub kind: Kind,
     pub presets: Vec<Preset>,
     pub seed: u32,
     pub seeds: u32,
@@ -26,6 +29,9 @@ pub struct RunArgs {
     pub json: Option<PathBuf>,
     pub markdown: Option<PathBuf>,
     pub quiet: bool,
+    /// `--set field=value` overrides of every job's config (JSON values),
+    /// applied after the table's recipe: one ingredient changed on the CLI.
+    pub set: Vec<(String, serde_json::Value)>,
 }
 
 pub fn parse(args: &[String], models_first: bool) -> Result<RunArgs, String> {
@@ -49,6 +55,7 @@ pub fn parse(args: &[String], models_first: bool) -> Result<RunArgs, String> {
         data: PathBuf::from("../shared/mnist"),
         subset: PathBuf::from("www/data/mnist-10k.bin"),
         protocol: Protocol::Book,
+        kind: Kind::Digits,
         presets: Preset::ALL.to_vec(),
         seed: 1,
         seeds: 1,
@@ -57,6 +64,7 @@ pub fn parse(args: &[String], models_first: bool) -> Result<RunArgs, String> {
         json: None,
         markdown: None,
         quiet: false,
+        set: Vec::new(),
     };
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -72,6 +80,11 @@ pub fn parse(args: &[String], models_first: bool) -> Result<RunArgs, String> {
                     "browser" => Protocol::Browser,
                     v => return Err(format!("--protocol {v}: expected book or browser")),
                 }
+            }
+            "--kind" => {
+                r.kind = value()?
+                    .parse()
+                    .map_err(|e: aelab::Error| format!("--kind: {e}"))?
             }
             "--preset" => {
                 r.presets = match value()?.as_str() {
@@ -94,10 +107,43 @@ pub fn parse(args: &[String], models_first: bool) -> Result<RunArgs, String> {
             "--json" => r.json = Some(value()?.into()),
             "--markdown" => r.markdown = Some(value()?.into()),
             "--quiet" => r.quiet = true,
+            "--set" => r.set.push(parse_set(value()?)?),
             f => return Err(format!("unknown option {f}\n{USAGE}")),
         }
     }
     Ok(r)
+}
+
+/// `field=value`: the value as JSON, or as a string where it is not JSON
+/// (`--set deskew=false`, `--set optim.lr=0.005`, `--set name=x`).
+fn parse_set(arg: &str) -> Result<(String, serde_json::Value), String> {
+    let (field, value) = arg
+        .split_once('=')
+        .ok_or_else(|| format!("--set {arg}: expected field=value"))?;
+    let value = serde_json::from_str(value).unwrap_or_else(|_| value.into());
+    Ok((field.to_string(), value))
+}
+
+/// Applies `--set` overrides to a config; a field it lacks, a value of the
+/// wrong type or out of range is refused with the field's name.
+pub fn apply_set(config: &Config, set: &[(String, serde_json::Value)]) -> Result<Config, String> {
+    if set.is_empty() {
+        return Ok(config.clone());
+    }
+    let mut v = serde_json::to_value(config).map_err(|e| e.to_string())?;
+    for (field, value) in set {
+        let mut at = &mut v;
+        for key in field.split('.') {
+            at = at
+                .get_mut(key)
+                .ok_or_else(|| format!("--set {field}: the config has no field {key:?}"))?;
+        }
+        *at = value.clone();
+    }
+    let c: Config = serde_path_to_error::deserialize(v)
+        .map_err(|e| format!("--set: {}: {}", e.path(), e.inner()))?;
+    c.validate().map_err(|e| format!("--set: {e}"))?;
+    Ok(c)
 }
 
 pub fn load(r: &RunArgs) -> Result<Digits, String> {
@@ -118,8 +164,12 @@ pub fn provenance(r: &RunArgs) -> String {
         Protocol::Book => r.data.display(),
         Protocol::Browser => r.subset.display(),
     };
+    let kind = match r.kind {
+        Kind::Digits => "digits",
+        Kind::Other => "not digits: no deskewing",
+    };
     format!(
-        "`aelab {}` ({} protocol, data {data}, seeds {}..{})",
+        "`aelab {}` ({} protocol, data {data}, {kind}, seeds {}..{})",
         command.join(" "),
         protocol_name(r.protocol),
         r.seed,
@@ -145,12 +195,14 @@ pub struct Job {
     pub config: Config,
 }
 
-fn jobs(r: &RunArgs) -> Vec<Job> {
+fn jobs(r: &RunArgs) -> Result<Vec<Job>, String> {
     let mut v = Vec::new();
     for &name in &r.models {
         for &preset in &r.presets {
             for s in 0..r.seeds {
-                let mut config = table::config(name, preset, r.protocol).expect("known model");
+                let config =
+                    table::config_for(name, preset, r.protocol, r.kind).expect("known model");
+                let mut config = apply_set(&config, &r.set)?;
                 config.seed = r.seed + s;
                 if let (Some(bits), true) = (r.bits, config.is_hash()) {
                     if let Some(code) = config.encoder.last_mut() {
@@ -165,7 +217,7 @@ fn jobs(r: &RunArgs) -> Vec<Job> {
             }
         }
     }
-    v
+    Ok(v)
 }
 
 /// Runs every job on `threads` threads; results in job order.
@@ -306,7 +358,7 @@ pub fn table_md(
 pub fn run(args: &[String]) -> Result<(), String> {
     let r = parse(args, true)?;
     let source = load(&r)?;
-    let jobs = jobs(&r);
+    let jobs = jobs(&r)?;
     let t0 = std::time::Instant::now();
     let results = run_all(&jobs, &source, r.jobs, r.quiet)?;
     let wall = t0.elapsed().as_secs_f64();
@@ -360,6 +412,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
                     "labelled": res.labelled,
                     "deskew": j.config.deskew,
                     "propagate": j.config.propagate,
+                    "config": j.config,
                 })
             })
             .collect();
