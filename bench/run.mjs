@@ -1,14 +1,17 @@
 // Runs the bench page in headless Chromium and prints its table with the
 // ratios of aelab to each peer; writes every figure as JSON.
-//   node bench/run.mjs [--quick] [--reps N] [--only w1,w2] [--json FILE]
+//   node bench/run.mjs [--quick] [--reps N] [--only w1,w2] [--json FILE] [--no-runall]
 // --quick (what CI runs) checks that every engine ran and produced finite
 // numbers; it says nothing about speed. Exits non-zero if anything is missing.
+// A full run then runs the lab page's Run all in the same browser and reads
+// it against its FLOP floor at the W2 step's measured rate (bench/runall.mjs).
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openBrowser } from '../e2e/browser.mjs';
 import { CSP } from '../tools/serve.mjs';
+import { measureRunAll, reportRunAll } from './runall.mjs';
 
 const here = (p) => resolve(fileURLToPath(new URL(p, import.meta.url)));
 const args = process.argv.slice(2);
@@ -51,6 +54,12 @@ try {
   const bad = out.results.filter((r) => !(r.samples_per_s > 0) || !Number.isFinite(r.final));
   const engines = new Set(out.results.map((r) => r.engine));
   if (bad.length || engines.size < 5) throw new Error(`missing or non-finite figures: ${JSON.stringify(bad)} engines ${[...engines]}`);
+  const gflops = (w) => out.results.find((r) => r.workload === w && r.engine === 'aelab')?.gflops;
+  if (!quick && !flag('--no-runall') && gflops('w2')) {
+    out.run_all = await measureRunAll(context, url, gflops('w2'), gflops('kernel'));
+    reportRunAll(out.run_all);
+    if (gflops('kernel')) console.log(`whole W2 step ÷ kernel-only rate: ${((100 * gflops('w2')) / gflops('kernel')).toFixed(0)}%`);
+  }
   if (jsonPath) {
     writeFileSync(jsonPath, `${JSON.stringify(out, null, 2)}\n`);
     console.log(`\nwrote ${jsonPath}`);

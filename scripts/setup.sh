@@ -19,33 +19,34 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# Debian's packages in one apt run (one index update): Fashion-MNIST's IDX
+# files, from which the build makes the page's second data set (and the CLI
+# reads with --data); zopfli (the build compresses the engine with it); and
+# for the browser tests Chromium + ChromeDriver. apt downloads while cargo
+# compiles the wasm-bindgen CLI below, so the two overlap.
+apt_packages=()
+[ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || apt_packages+=(dataset-fashion-mnist)
+command -v zopfli >/dev/null || apt_packages+=(zopfli)
+if [ $want_browser = 1 ] && { ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; }; then
+  apt_packages+=(chromium chromium-driver)
+fi
+apt_pid=
+if [ ${#apt_packages[@]} -gt 0 ]; then
+  say "installing Debian's ${apt_packages[*]}"
+  ( export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq "${apt_packages[@]}" >/dev/null ) &
+  apt_pid=$!
+fi
+
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
-  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 2 minutes, once)"
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 4 minutes on a fresh machine, once)"
   # Not --locked: the CLI's lock file pins a crate version crates.io no longer serves.
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
-# Fashion-MNIST's IDX files, from which the build makes the page's second
-# data set (and the CLI reads with --data).
-if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
-  say "installing Debian's dataset-fashion-mnist"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq dataset-fashion-mnist >/dev/null
-fi
-
-if ! command -v zopfli >/dev/null; then
-  say "installing Debian's zopfli (the build compresses the engine with it)"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq zopfli >/dev/null
-fi
-
-if [ $want_browser = 1 ] && { ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; }; then
-  say "installing Debian's chromium and chromium-driver"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq chromium chromium-driver >/dev/null
+if [ -n "$apt_pid" ] && ! wait "$apt_pid"; then
+  echo "[setup] apt-get install ${apt_packages[*]} failed" >&2
+  exit 1
 fi
 
 # ONNX Runtime (PyPI) for the test that runs the page's ONNX exports, in a

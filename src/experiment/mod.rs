@@ -2,6 +2,7 @@
 //! as a table of configurations (`table`); the page's starter model (`starter`).
 pub mod config;
 pub mod curve;
+pub mod floor;
 pub mod ladder;
 pub mod starter;
 pub mod table;

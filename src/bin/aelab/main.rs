@@ -19,6 +19,8 @@ mod cli;
 #[cfg(not(target_arch = "wasm32"))]
 mod curve_cmd;
 #[cfg(not(target_arch = "wasm32"))]
+mod floor_cmd;
+#[cfg(not(target_arch = "wasm32"))]
 mod ladder_cmd;
 #[cfg(not(target_arch = "wasm32"))]
 mod run_cmd;

@@ -1,0 +1,125 @@
+// The page's Run all against its FLOP floor, in the browser the bench page
+// just ran in: `aelab floor` counts every FLOP each run must do, stage by
+// stage (training products, the k-NN graph, label spreading, ITQ,
+// evaluation); the floor is that count at the W2-step rate this browser
+// measured minutes before. The lab page then runs Run all (best, one seed)
+// while the bench times every engine step by the phase it worked in and
+// counts long tasks (PerformanceObserver): time outside the engine's steps
+// is the page's own (views, frames, the gaps between queued runs).
+import { execFileSync } from 'node:child_process';
+
+/** The floor's FLOP counts, from the native CLI (built by scripts/build.sh). */
+function floorCounts() {
+  const out = execFileSync('cargo', ['run', '--quiet', '--release', '--bin', 'aelab', '--', 'floor'], { encoding: 'utf8' });
+  return JSON.parse(out);
+}
+
+/**
+ * Opens the lab in a new tab of `context`, runs Run all and returns the
+ * figures: total seconds, per-row seconds (the results table's), engine
+ * seconds per phase, long tasks, and the floor at `w2Gflops`.
+ */
+export async function measureRunAll(context, url, w2Gflops, kernelGflops) {
+  const floor = floorCounts();
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    window.longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.longTasks.push(e.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  await page.goto(`${url}lab/`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+  // The starter model's evaluation on arrival: let it finish first.
+  await page.waitForFunction(() => !window.aelab.training.runner.running, null, { timeout: 60_000 });
+  await page.evaluate(() => {
+    // Every engine step, timed and put down to the phase it worked in (the
+    // phase the previous step left the run in).
+    const t = { phases: {}, steps: 0, worstStep: 0 };
+    window.stepTimes = t;
+    const lab = window.aelab.ctx.lab;
+    const step = lab.step.bind(lab);
+    let phase = 'prepare';
+    lab.step = (batches, ms) => {
+      const t0 = performance.now();
+      const p = step(batches, ms);
+      const dt = performance.now() - t0;
+      t.phases[phase] = (t.phases[phase] ?? 0) + dt;
+      t.steps += 1;
+      t.worstStep = Math.max(t.worstStep, dt);
+      phase = p.phase;
+      return p;
+    };
+    window.longTasks = [];
+  });
+  await page.selectOption('[data-testid="preset-select"]', 'best');
+  await page.selectOption('[data-testid="run-seeds"]', '1');
+  const t0 = Date.now();
+  await page.click('[data-testid="run-all"]');
+  await page.waitForFunction(
+    () =>
+      [...document.querySelectorAll('[data-testid="result-row"]')].every(
+        (r) => r.querySelector('[data-testid="result-measured"]').dataset.value,
+      ),
+    null,
+    { timeout: 20 * 60_000, polling: 250 },
+  );
+  const seconds = (Date.now() - t0) / 1000;
+  const rows = await page.$$eval('[data-testid="result-row"]', (rs) =>
+    rs.map((r) => ({ model: r.dataset.model, time: r.querySelector('[data-testid="result-time"]').textContent })),
+  );
+  const steps = await page.evaluate(() => window.stepTimes);
+  const longTasks = await page.evaluate(() => window.longTasks);
+  await page.close();
+  const byStage = {};
+  for (const r of floor.runs) for (const [s, f] of Object.entries(r.stages)) byStage[s] = (byStage[s] ?? 0) + f;
+  return {
+    seconds,
+    rows,
+    flops: floor.flops,
+    w2_gflops: w2Gflops,
+    kernel_gflops: kernelGflops,
+    floor_s: floor.flops / (w2Gflops * 1e9),
+    flops_by_stage: byStage,
+    engine_s_by_phase: Object.fromEntries(Object.entries(steps.phases).map(([k, v]) => [k, v / 1000])),
+    engine_s: Object.values(steps.phases).reduce((a, b) => a + b, 0) / 1000,
+    steps: steps.steps,
+    worst_step_ms: steps.worstStep,
+    // A long task is one over 50 ms, by the API's definition.
+    long_tasks: longTasks.length,
+    worst_long_task_ms: Math.max(0, ...longTasks),
+  };
+}
+
+/** Prints the figures `measureRunAll` returned, with the floor's breakdown. */
+export function reportRunAll(r) {
+  // The evaluation stages share the page's phase "evaluate".
+  const phaseOf = { classify: 'evaluate', reconstruct: 'evaluate', index: 'evaluate', queries: 'evaluate' };
+  const floorByPhase = {};
+  for (const [s, f] of Object.entries(r.flops_by_stage)) {
+    const p = phaseOf[s] ?? s;
+    floorByPhase[p] = (floorByPhase[p] ?? 0) + f;
+  }
+  console.log(
+    `\nRun all (best, one seed): ${r.seconds.toFixed(1)} s; floor ${r.floor_s.toFixed(1)} s ` +
+      `(${(r.flops / 1e12).toFixed(3)} TFLOP at the W2 step's ${r.w2_gflops.toFixed(1)} GFLOP/s): ` +
+      `**${(r.seconds / r.floor_s).toFixed(2)}× the floor**`,
+  );
+  console.log('\n| phase | GFLOP | floor s | engine s (steps) | engine ÷ floor |');
+  console.log('|---|---:|---:|---:|---:|');
+  const phases = new Set([...Object.keys(floorByPhase), ...Object.keys(r.engine_s_by_phase)]);
+  for (const p of phases) {
+    const f = floorByPhase[p] ?? 0;
+    const fs = f / (r.w2_gflops * 1e9);
+    const e = r.engine_s_by_phase[p] ?? 0;
+    console.log(`| ${p} | ${(f / 1e9).toFixed(1)} | ${fs.toFixed(2)} | ${e.toFixed(2)} | ${fs > 0 ? `${(e / fs).toFixed(2)}×` : '–'} |`);
+  }
+  const outside = r.seconds - r.engine_s;
+  console.log(
+    `| outside the engine's steps (views, frames, gaps between runs) | | | ${outside.toFixed(2)} | |\n| all | ${(r.flops / 1e9).toFixed(1)} | ${r.floor_s.toFixed(2)} | ${r.seconds.toFixed(2)} | ${(r.seconds / r.floor_s).toFixed(2)}× |`,
+  );
+  console.log(
+    `\n${r.steps} engine steps, the longest ${r.worst_step_ms.toFixed(0)} ms; ${r.long_tasks} long tasks (over 50 ms), the worst ${r.worst_long_task_ms.toFixed(0)} ms`,
+  );
+  console.log(`per row (results table): ${r.rows.map((x) => `${x.model.replace('mnist_', '')} ${x.time}`).join(', ')}`);
+}
