@@ -7,6 +7,7 @@
 // counts long tasks (PerformanceObserver): time outside the engine's steps
 // is the page's own (views, frames, the gaps between queued runs).
 import { execFileSync } from 'node:child_process';
+import { runAll } from '../e2e/browser.mjs';
 
 /** The floor's FLOP counts, from the native CLI (built by scripts/build.sh). */
 function floorCounts() {
@@ -54,17 +55,7 @@ export async function measureRunAll(context, url, w2Gflops, kernelGflops) {
   });
   await page.selectOption('[data-testid="preset-select"]', 'best');
   await page.selectOption('[data-testid="run-seeds"]', '1');
-  const t0 = Date.now();
-  await page.click('[data-testid="run-all"]');
-  await page.waitForFunction(
-    () =>
-      [...document.querySelectorAll('[data-testid="result-row"]')].every(
-        (r) => r.querySelector('[data-testid="result-measured"]').dataset.value,
-      ),
-    null,
-    { timeout: 20 * 60_000, polling: 250 },
-  );
-  const seconds = (Date.now() - t0) / 1000;
+  const seconds = await runAll(page, 20 * 60_000);
   const rows = await page.$$eval('[data-testid="result-row"]', (rs) =>
     rs.map((r) => ({ model: r.dataset.model, time: r.querySelector('[data-testid="result-time"]').textContent })),
   );

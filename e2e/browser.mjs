@@ -85,6 +85,25 @@ export function litPixels(page, selector, threshold = 64, cell = 0) {
   );
 }
 
+/**
+ * Clicks Run all and waits until every row of the results table has its
+ * figure; returns the seconds it took (the bench's Run all and the page
+ * tests' share it).
+ */
+export async function runAll(page, timeout = 300_000) {
+  const t0 = Date.now();
+  await page.click('[data-testid="run-all"]');
+  await page.waitForFunction(
+    () =>
+      [...document.querySelectorAll('[data-testid="result-row"]')].every(
+        (r) => r.querySelector('[data-testid="result-measured"]').dataset.value,
+      ),
+    null,
+    { timeout, polling: 250 },
+  );
+  return (Date.now() - t0) / 1000;
+}
+
 /** Where the tests leave screenshots and files, for a person to look at. */
 export const ARTIFACTS = new URL('./artifacts/', import.meta.url).pathname;
 

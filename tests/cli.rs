@@ -4,12 +4,17 @@
 
 use std::process::Command;
 
-fn aelab(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_aelab"))
+fn output(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_aelab"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
-        .expect("aelab runs");
+        .expect("aelab runs")
+}
+
+/// The stdout of a run that must succeed.
+fn aelab(args: &[&str]) -> String {
+    let out = output(args);
     assert!(
         out.status.success(),
         "aelab {args:?}: {}",
@@ -20,11 +25,7 @@ fn aelab(args: &[&str]) -> String {
 
 /// The stderr of a run that must fail.
 fn aelab_fails(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_aelab"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("aelab runs");
+    let out = output(args);
     assert!(!out.status.success(), "aelab {args:?} should fail");
     String::from_utf8(out.stderr).unwrap()
 }
