@@ -10,6 +10,7 @@ use crate::data::{CLASSES, PIXELS};
 use crate::flops::macs;
 use crate::retrieval::propagate;
 use crate::train::plan::batches_per_epoch;
+use crate::train::{HASH_QUERIES, ITQ_ITERATIONS};
 
 /// The sizes a run's work depends on.
 #[derive(Clone, Copy, Debug)]
@@ -18,12 +19,6 @@ pub struct Sizes {
     pub labelled: usize,
     pub test: usize,
 }
-
-/// ITQ's iterations (as `train::index` runs them) and what one costs per
-/// code: V = C·R, Bᵀ·V, the small SVD aside.
-const ITQ_ITERATIONS: f64 = 50.0;
-/// Test queries the retrieval figures rank (`train::evaluate`).
-const QUERIES: usize = 1000;
 
 /// Layer widths, input first.
 fn chain(input: usize, layers: &[crate::nn::net::LayerSpec]) -> Vec<usize> {
@@ -80,8 +75,9 @@ pub fn stages(c: &Config, s: Sizes, graph_cached: bool) -> Vec<(&'static str, f6
         ));
     }
     if c.indexes() {
+        // Each ITQ iteration: V = C·R and Bᵀ·V (the small SVD aside).
         let itq = if c.itq {
-            ITQ_ITERATIONS * 4.0 * n * (code * code) as f64
+            ITQ_ITERATIONS as f64 * 4.0 * n * (code * code) as f64
         } else {
             0.0
         };
@@ -97,7 +93,7 @@ pub fn stages(c: &Config, s: Sizes, graph_cached: bool) -> Vec<(&'static str, f6
     if c.indexes() {
         // Hamming distances to every training code: a few integer
         // operations each, no floating point; counted as one.
-        out.push(("queries", s.test.min(QUERIES) as f64 * n));
+        out.push(("queries", s.test.min(HASH_QUERIES) as f64 * n));
     }
     out
 }

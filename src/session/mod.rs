@@ -34,7 +34,8 @@ pub struct GraphKey {
 }
 
 impl GraphKey {
-    fn of(config: &Config, data: u64) -> GraphKey {
+    /// The key of `config`'s graph of data set `data` (the session's id).
+    pub fn of(config: &Config, data: u64) -> GraphKey {
         GraphKey {
             data,
             protocol: config.protocol,

@@ -11,7 +11,7 @@ use ndarray::{s, Array2};
 
 /// ITQ iterations in all, and per unit: each is a pass over the 8,000 codes,
 /// so a unit stays a few milliseconds.
-const ITQ_ITERATIONS: usize = 50;
+pub const ITQ_ITERATIONS: usize = 50;
 const ITQ_CHUNK: usize = 5;
 
 pub fn index_units(n_train: usize, itq: bool) -> usize {

@@ -17,6 +17,9 @@ mod progress;
 mod run;
 mod spread;
 
+// What a run does, for the FLOP count of `experiment::floor`.
+pub use evaluate::HASH_QUERIES;
+pub use index::ITQ_ITERATIONS;
 pub use plan::{Plan, Purpose, Stage};
 pub use progress::{Phase, Progress, Results};
 pub use run::Trainer;

@@ -14,8 +14,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         r.protocol = data::Protocol::Browser;
     }
     let source = load(&r)?;
-    // The page's session keeps the last graph: a run on the same prepared
-    // images builds none (its key: seed, pixel scale, deskewing, centring).
+    // The page's session keeps the last graph: a run whose graph has the
+    // same key (one data set here) builds none.
     let mut graph_key = None;
     let mut rows = Vec::new();
     let mut total = 0.0;
@@ -29,7 +29,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             labelled: split.labelled,
             test: split.test.len(),
         };
-        let key = (c.seed, c.scale, c.deskew, c.centre_graph);
+        let key = aelab::session::GraphKey::of(&c, 0);
         let st = stages(&c, sizes, graph_key == Some(key));
         if c.needs_graph() {
             graph_key = Some(key);

@@ -2,7 +2,8 @@
 //! 1% rows without and with autoencoder pre-training (mlp_1p, auto_2) and
 //! for semantic hashing (hash_2), every rung over seeds.
 
-use crate::run_cmd::{load, parse, provenance, run_all, table_md, write_text, Job};
+use crate::markdown::table_md;
+use crate::run_cmd::{load, parse, provenance, run_all, write_text, Job};
 use aelab::experiment::ladder::ladder;
 
 const ROWS: [&str; 3] = ["mnist_mlp_1p", "mnist_auto_2", "mnist_hash_2"];

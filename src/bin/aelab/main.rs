@@ -23,6 +23,8 @@ mod floor_cmd;
 #[cfg(not(target_arch = "wasm32"))]
 mod ladder_cmd;
 #[cfg(not(target_arch = "wasm32"))]
+mod markdown;
+#[cfg(not(target_arch = "wasm32"))]
 mod run_cmd;
 
 #[cfg(not(target_arch = "wasm32"))]
