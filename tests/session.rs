@@ -1,5 +1,5 @@
 //! The session and the staged run: stepping in slices equals one run, the
-//! graph cache is reused exactly when the graph's inputs match, a refused
+//! graph and input caches are reused exactly when the inputs match, a refused
 //! start keeps the current model, a frozen encoder stays frozen, a finished
 //! run did exactly its plan's units, and the queries on a finished model.
 
@@ -86,17 +86,28 @@ fn a_finished_run_did_exactly_its_plans_units() {
     }
 }
 
+/// Units of the current run's prepare stage: one when it reuses the
+/// session's prepared inputs.
+fn prepare_units(s: &Session) -> usize {
+    let plan = s.run().unwrap().plan();
+    assert_eq!(plan.stages[0].0, Stage::Prepare);
+    plan.stages[0].1
+}
+
 #[test]
-fn the_graph_is_reused_only_for_the_same_inputs() {
+fn the_graph_and_the_inputs_are_reused_only_for_the_same_inputs() {
     let d = small();
     let c = quick("mnist_mlp_1p", Preset::Best);
     assert!(c.propagate && c.deskew);
     let mut fresh = Session::new(d.clone());
     let first = trained(&mut fresh, &c);
     assert!(fresh.run().unwrap().plan().contains(Stage::Graph));
-    // The same inputs: the second run skips the graph and gets the same model.
+    assert!(prepare_units(&fresh) > 1);
+    // The same inputs: the second run skips the graph and the preparing, and
+    // gets the same model.
     fresh.start(&c).unwrap();
     assert!(!fresh.run().unwrap().plan().contains(Stage::Graph));
+    assert_eq!(prepare_units(&fresh), 1);
     fresh.finish(|_| {}).unwrap();
     let run = fresh.run().unwrap();
     assert_eq!(
@@ -121,12 +132,35 @@ fn the_graph_is_reused_only_for_the_same_inputs() {
             s.run().unwrap().plan().contains(Stage::Graph),
             "{other:?} reused a graph of other inputs"
         );
+        assert!(
+            prepare_units(&s) > 1,
+            "{other:?} reused inputs prepared otherwise"
+        );
         // ...and its result is what a session without a cache gives.
         s.finish(|_| {}).unwrap();
         let got = figures(s.run().unwrap().results());
         let want = trained(&mut Session::new(d.clone()), &other).1;
         assert_eq!(got, want);
     }
+    // Another model on the same split (Run all's case) takes the inputs, and
+    // trains as it would from scratch; new data never takes them.
+    let other = quick("mnist_auto_2", Preset::Best);
+    let mut s = Session::new(d.clone());
+    trained(&mut s, &c);
+    let got = trained(&mut s, &other);
+    s.start(&other).unwrap();
+    assert_eq!(prepare_units(&s), 1);
+    // A run not yet stepped, with its inputs to come: the views' queries get
+    // no digits or a clear error, not a panic.
+    let mut unprepared = Session::new(d.clone());
+    unprepared.start(&other).unwrap();
+    assert_eq!(unprepared.codes(10).unwrap(), Vec::<f32>::new());
+    let e = unprepared.reconstruct(&[0]).unwrap_err().message;
+    assert!(e.contains("there are 0"), "{e}");
+    assert_eq!(got, trained(&mut Session::new(d.clone()), &other));
+    s.set_data(d.clone());
+    s.start(&other).unwrap();
+    assert!(prepare_units(&s) > 1, "inputs of the old data reused");
 }
 
 #[test]

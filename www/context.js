@@ -17,6 +17,22 @@ export const $ = (id) => document.getElementById(id);
  */
 
 /**
+ * Calls `fn` in the next animation frame, once however often it is asked
+ * for before then, with the latest arguments: drawing belongs in a frame's
+ * own task, not in the engine's slice that asked for it (scheduler.js).
+ * Each ask replaces the last request rather than flagging one as pending,
+ * so a frame that never comes (a hidden tab's) blocks no later ask.
+ * @param {(...args: any[]) => void} fn
+ */
+export function inFrame(fn) {
+  let id = 0;
+  return (/** @type {any[]} */ ...args) => {
+    cancelAnimationFrame(id);
+    id = requestAnimationFrame(() => fn(...args));
+  };
+}
+
+/**
  * Calls `fn` at most once every `ms` milliseconds; `force` calls it now.
  * @param {(...args: any[]) => void} fn
  * @param {number} ms

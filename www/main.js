@@ -2,7 +2,7 @@
 // view reaches the engine through one shared context (`ctx`), so a panic
 // restart swaps the engine in one place.
 
-import { $, download, throttle } from './context.js';
+import { $, download, inFrame, throttle } from './context.js';
 import { tfjsFiles } from './export.js';
 import { History } from './history.js';
 import { onnxFiles } from './onnx.js';
@@ -135,12 +135,20 @@ async function boot() {
   showBars(ctx.dataset.id);
 
   // The views that follow the model redraw a few times a second at most.
-  const refreshViews = throttle(() => {
-    recon.refresh();
-    codemap.refresh();
-    pad.update();
-  }, 400);
-  const padSoon = throttle(() => pad.update(), 100);
+  // In a frame of their own (inFrame): a slice of training and a redraw
+  // in one task would add up to a long one.
+  const refreshViews = throttle(
+    inFrame(() => {
+      recon.refresh();
+      codemap.refresh();
+      pad.update();
+    }),
+    400,
+  );
+  const padSoon = throttle(
+    inFrame(() => pad.update()),
+    100,
+  );
   const runs = new RunsView(
     new History(),
     { body: $('runs-body'), note: $('runs-note'), chart: $('runs-chart'), diff: $('runs-diff'), json: $('runs-json'), csv: $('runs-csv') },

@@ -147,9 +147,8 @@ impl Graph {
             }
         }
         let (a, b) = (self.rows_done, (self.rows_done + rows).min(n));
-        let mut sims = Array2::<f32>::zeros((b - a, n));
         let z = ArrayView2::from_shape((n, self.cols), &self.z).expect("every row blurred");
-        gemm::input_grad(z.slice(s![a..b, ..]), z, &mut sims);
+        let sims = similarities(z, a, b);
         for (r, row) in sims.rows().into_iter().enumerate() {
             let i = a + r;
             // Keep the k most similar, sorted descending, by insertion.
@@ -173,6 +172,25 @@ impl Graph {
         if b == n {
             self.z = Vec::new();
         }
+    }
+}
+
+/// Rows a..b of Z·Zᵀ. In the browser as Z·(rows a..b of Z)ᵀ on the tiled
+/// kernel, the chunk transposed once (50 KB), and handed back transposed
+/// (a view's strides, no copy): as Z[a..b]·Zᵀ the product takes the
+/// dot-product kernel, which reads all of Z for every two of its columns
+/// and ran at 60% of the page's W2 rate (issue 16). Natively matrixmultiply
+/// takes the direct form at its best.
+fn similarities(z: ArrayView2<f32>, a: usize, b: usize) -> Array2<f32> {
+    if cfg!(target_arch = "wasm32") {
+        let chunk = z.slice(s![a..b, ..]).t().as_standard_layout().into_owned();
+        let mut t = Array2::<f32>::zeros((z.nrows(), b - a));
+        gemm::affine(z, &chunk, &ndarray::Array1::zeros(b - a), &mut t);
+        t.reversed_axes()
+    } else {
+        let mut sims = Array2::<f32>::zeros((b - a, z.nrows()));
+        gemm::input_grad(z.slice(s![a..b, ..]), z, &mut sims);
+        sims
     }
 }
 

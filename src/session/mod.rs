@@ -16,20 +16,27 @@ use crate::error::{Error, Result};
 use crate::experiment::config::Config;
 use crate::nn::model::Model;
 use crate::retrieval::propagate::Graph;
-use crate::train::{Progress, Trainer};
+use crate::train::{Inputs, Progress, Trainer};
 use std::sync::Arc;
 
-/// Everything a k-NN graph of the training inputs depends on: which data,
-/// which split of it (protocol and seed), and how the images were prepared.
-/// The graph's own constants (k, blur, temperature) are fixed in the code;
-/// whether it centres the images is the config's.
+/// Everything a run's prepared inputs depend on: which data, which split of
+/// it (protocol and seed; the label fraction only says how many of the
+/// training images keep their labels), and how the images were prepared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct GraphKey {
+pub struct InputsKey {
     data: u64,
     protocol: Protocol,
     seed: u32,
     scale: PixelScale,
     deskew: bool,
+}
+
+/// Everything a k-NN graph of the training inputs depends on: the inputs,
+/// and whether it centres them (the config's). The graph's own constants
+/// (k, blur, temperature) are fixed in the code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GraphKey {
+    inputs: InputsKey,
     centre: bool,
 }
 
@@ -37,11 +44,13 @@ impl GraphKey {
     /// The key of `config`'s graph of data set `data` (the session's id).
     pub fn of(config: &Config, data: u64) -> GraphKey {
         GraphKey {
-            data,
-            protocol: config.protocol,
-            seed: config.seed,
-            scale: config.scale,
-            deskew: config.deskew,
+            inputs: InputsKey {
+                data,
+                protocol: config.protocol,
+                seed: config.seed,
+                scale: config.scale,
+                deskew: config.deskew,
+            },
             centre: config.centre_graph,
         }
     }
@@ -55,6 +64,9 @@ pub struct Session {
     /// The data the current run was made from (the data may change since).
     run_data: u64,
     graph: Option<(GraphKey, Arc<Graph>)>,
+    /// The last run's prepared inputs: Run all's runs share a split, and
+    /// preparing (deskewing) it again costs each a third of a second.
+    inputs: Option<(InputsKey, Arc<Inputs>)>,
 }
 
 impl Session {
@@ -65,6 +77,7 @@ impl Session {
             run: None,
             run_data: 0,
             graph: None,
+            inputs: None,
         }
     }
 
@@ -76,7 +89,7 @@ impl Session {
     /// own split (its model, views and queries stay as they were); a cached
     /// graph, built from other images, is never matched again.
     pub fn set_data(&mut self, data: Digits) {
-        self.keep_graph();
+        self.keep_cache();
         self.data = data;
         self.data_id += 1;
     }
@@ -86,38 +99,55 @@ impl Session {
     /// replaces the current one, so a refused config leaves the current run
     /// and its model exactly as they were.
     pub fn start(&mut self, config: &Config) -> Result<()> {
-        self.keep_graph();
+        self.keep_cache();
         let key = GraphKey::of(config, self.data_id);
         let cached = match &self.graph {
             Some((k, g)) if *k == key && config.needs_graph() => Some(g.clone()),
             _ => None,
         };
-        let run = Trainer::new(config, &self.data, cached)?;
+        let mut run = Trainer::new(config, &self.data, cached)?;
+        self.reuse_inputs(&mut run, key.inputs);
         self.run = Some(run);
         self.run_data = self.data_id;
         Ok(())
     }
 
+    /// Gives `run` the cached inputs if they are its split's, else drops
+    /// them: they would be a second set in memory while it prepares its own.
+    fn reuse_inputs(&mut self, run: &mut Trainer, key: InputsKey) {
+        match &self.inputs {
+            Some((k, x)) if *k == key => run.reuse_inputs(x.clone()),
+            _ => self.inputs = None,
+        }
+    }
+
     /// Replaces the current run with the evaluation of a trained model (e.g.
     /// read from a file); on refusal the current run stays.
     pub fn load_model(&mut self, model: Model) -> Result<()> {
-        let run = Trainer::for_evaluation(model, &self.data)?;
-        self.keep_graph();
+        let mut run = Trainer::for_evaluation(model, &self.data)?;
+        self.keep_cache();
+        let key = GraphKey::of(run.config(), self.data_id).inputs;
+        self.reuse_inputs(&mut run, key);
         self.run = Some(run);
         self.run_data = self.data_id;
         Ok(())
     }
 
     pub fn reset(&mut self) {
-        self.keep_graph();
+        self.keep_cache();
         self.run = None;
     }
 
-    /// Remembers the current run's graph for later runs on the same inputs.
-    fn keep_graph(&mut self) {
+    /// Remembers the current run's inputs and graph for later runs on the
+    /// same split.
+    fn keep_cache(&mut self) {
         if let Some(run) = &self.run {
+            let key = GraphKey::of(run.config(), self.run_data);
             if let Some(g) = run.graph().filter(|g| g.complete()) {
-                self.graph = Some((GraphKey::of(run.config(), self.run_data), g));
+                self.graph = Some((key, g));
+            }
+            if let Some(x) = run.inputs() {
+                self.inputs = Some((key.inputs, x));
             }
         }
     }

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::nn::loss::argmax_rows;
 use crate::retrieval::hash::Hit;
 use crate::train::Trainer;
-use ndarray::{s, Array2, Axis};
+use ndarray::{s, Array2};
 use serde::Serialize;
 
 /// What the model makes of one image.
@@ -80,7 +80,7 @@ pub(super) fn test_rows(t: &Trainer, idx: &[usize]) -> Result<Array2<f32>> {
     if let Some(&bad) = idx.iter().find(|&&i| i >= n) {
         crate::bail!("test digit {bad} does not exist; there are {n}");
     }
-    Ok(t.x_test().select(Axis(0), idx))
+    Ok(crate::linalg::gather_rows(t.x_test(), idx))
 }
 
 impl Session {

@@ -14,11 +14,26 @@ use crate::rng::Rng;
 use ndarray::Array2;
 use std::sync::Arc;
 
-/// The split's digits on the network's scale (after any deskewing).
+/// The split's digits on the network's scale (after any deskewing). Read
+/// only once prepared, so runs on the same split share one (the session's
+/// cache) instead of preparing it again.
 pub struct Inputs {
     pub train: Array2<f32>,
     pub valid: Array2<f32>,
     pub test: Array2<f32>,
+}
+
+/// No rows yet, but rows of 784 pixels: the views ask a run for its test
+/// digits before it has prepared them, and get none rather than a panic.
+impl Default for Inputs {
+    fn default() -> Inputs {
+        let none = || Array2::zeros((0, PIXELS));
+        Inputs {
+            train: none(),
+            valid: none(),
+            test: none(),
+        }
+    }
 }
 
 /// One random stream per purpose, so that turning one on (say the shift
@@ -84,7 +99,7 @@ impl Optimizers {
 pub struct Context {
     pub model: Model,
     pub split: Split,
-    pub x: Inputs,
+    pub x: Arc<Inputs>,
     pub streams: Streams,
     pub opts: Optimizers,
     /// The k-NN graph of the training images, once built (or reused).
@@ -111,14 +126,10 @@ impl Context {
             ..Results::default()
         };
         Context {
-            // Sized by the prepare stage's first unit, not here: a run is
-            // built while the one it replaces still holds its inputs, and
-            // two runs' inputs at once would set the page's memory high.
-            x: Inputs {
-                train: Array2::zeros((0, PIXELS)),
-                valid: Array2::zeros((0, PIXELS)),
-                test: Array2::zeros((0, PIXELS)),
-            },
+            // Made by the prepare stage, not here: a run is built while the
+            // one it replaces still holds its inputs, and two runs' inputs
+            // at once would set the page's memory high.
+            x: Arc::default(),
             sup_labels: split.train.labels[..split.labelled].to_vec(),
             streams: Streams::new(c.seed),
             opts: Optimizers::new(&model),

@@ -11,10 +11,10 @@ use super::plan::{batches_per_epoch, Plan, Stage};
 use super::progress::{secs, Position, Span};
 use crate::clock::now_secs;
 use crate::error::Result;
+use crate::linalg::gather_rows;
 use crate::nn::loss;
 use crate::nn::net::Net;
 use crate::retrieval::propagate::Graph;
-use ndarray::Axis;
 use std::sync::Arc;
 
 /// Validation images each epoch's log line is measured on.
@@ -158,7 +158,7 @@ impl Fit {
             let sample: Vec<usize> = (0..VALID_SAMPLE.min(n))
                 .map(|_| ctx.streams.valid.below(n))
                 .collect();
-            let x = ctx.x.valid.select(Axis(0), &sample);
+            let x = gather_rows(ctx.x.valid.view(), &sample);
             let sp = &self.span;
             let cost = sp.cost / sp.batches.max(1) as f64;
             let line = if self.kind == Kind::Autoencode {

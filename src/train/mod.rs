@@ -18,6 +18,7 @@ mod run;
 mod spread;
 
 // What a run does, for the FLOP count of `experiment::floor`.
+pub use context::Inputs;
 pub use evaluate::HASH_QUERIES;
 pub use index::ITQ_ITERATIONS;
 pub use plan::{Plan, Purpose, Stage};

@@ -1,9 +1,10 @@
 //! The first stage: the split's digits turned into network inputs (pixel
 //! scale, deskewing), a chunk of rows a unit across train, valid and test.
 
-use super::context::Context;
+use super::context::{Context, Inputs};
 use crate::data::{Split, PIXELS};
 use ndarray::{s, Array2};
+use std::sync::Arc;
 
 const PREPARE_CHUNK: usize = 250;
 
@@ -15,23 +16,32 @@ pub fn prepare_units(split: &Split) -> usize {
 pub struct Prepare {
     /// Rows of train, then valid, then test turned into inputs so far.
     prepared: usize,
+    /// The inputs being made; the run's, shared, once every row is in.
+    x: Inputs,
 }
 
 impl Prepare {
     /// One unit; true when every row is prepared.
     pub fn unit(&mut self, ctx: &mut Context) -> bool {
+        let s = &ctx.split;
+        // Inputs an earlier run prepared (`Trainer::reuse_inputs`).
+        if prepared_for(&ctx.x, s) {
+            return true;
+        }
         if self.prepared == 0 {
-            let s = &ctx.split;
-            ctx.x.train = Array2::zeros((s.train.len(), PIXELS));
-            ctx.x.valid = Array2::zeros((s.valid.len(), PIXELS));
-            ctx.x.test = Array2::zeros((s.test.len(), PIXELS));
+            self.x = Inputs {
+                train: Array2::zeros((s.train.len(), PIXELS)),
+                valid: Array2::zeros((s.valid.len(), PIXELS)),
+                test: Array2::zeros((s.test.len(), PIXELS)),
+            };
         }
         let c = &ctx.model.config;
         let (mut from, mut left) = (self.prepared, PREPARE_CHUNK);
+        let x = &mut self.x;
         let parts = [
-            (&ctx.split.train, &mut ctx.x.train),
-            (&ctx.split.valid, &mut ctx.x.valid),
-            (&ctx.split.test, &mut ctx.x.test),
+            (&s.train, &mut x.train),
+            (&s.valid, &mut x.valid),
+            (&s.test, &mut x.test),
         ];
         let total: usize = parts.iter().map(|(d, _)| d.len()).sum();
         for (digits, x) in parts {
@@ -49,6 +59,16 @@ impl Prepare {
                 break;
             }
         }
-        self.prepared == total
+        if self.prepared < total {
+            return false;
+        }
+        ctx.x = Arc::new(std::mem::take(&mut self.x));
+        true
     }
+}
+
+/// Whether `x` holds every row of `split`, prepared.
+pub fn prepared_for(x: &Inputs, split: &Split) -> bool {
+    (x.train.nrows(), x.valid.nrows(), x.test.nrows())
+        == (split.train.len(), split.valid.len(), split.test.len())
 }

@@ -1,13 +1,13 @@
 //! A run: its plan, the stage under way, the shared context, and the loop
 //! that steps through the plan a unit at a time.
 
-use super::context::Context;
+use super::context::{Context, Inputs};
 use super::evaluate::{Classify, Queries, Reconstruct};
 use super::fit::{Fit, Kind};
 use super::graph::GraphStage;
 use super::index::Index;
 use super::plan::{Plan, Purpose, Stage};
-use super::prepare::Prepare;
+use super::prepare::{prepared_for, Prepare};
 use super::progress::{Phase, Position, Progress, Results};
 use super::spread::Spread;
 use crate::clock::now_secs;
@@ -229,6 +229,23 @@ impl Trainer {
             }
         }
         self.progress()
+    }
+
+    /// The inputs this run prepared, once every row is in (for the
+    /// session's cache).
+    pub fn inputs(&self) -> Option<Arc<Inputs>> {
+        prepared_for(&self.ctx.x, &self.ctx.split).then(|| self.ctx.x.clone())
+    }
+
+    /// Takes inputs an earlier run prepared from the same split the same way
+    /// (the session's cache): the prepare stage then finds them ready in
+    /// its one unit. Only before the first step; inputs of other sizes are
+    /// ignored.
+    pub fn reuse_inputs(&mut self, x: Arc<Inputs>) {
+        if self.units_done == 0 && prepared_for(&x, &self.ctx.split) {
+            self.ctx.x = x;
+            self.plan.stages[0].1 = 1;
+        }
     }
 
     fn next_stage(&mut self) {

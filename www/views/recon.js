@@ -18,6 +18,8 @@ export class ReconView {
   ) {
     placeholder(this.canvas, text);
     this.label.textContent = '';
+    // The figure of the model shown before must not pass for this one's.
+    delete this.label.dataset.mse;
     this.mse = null;
   }
 

@@ -2,7 +2,7 @@
 // reset / run all, the progress bar with ETA, live figures, the cost and
 // accuracy chart and the log.
 
-import { throttle } from '../context.js';
+import { inFrame, throttle } from '../context.js';
 import { Runner } from '../scheduler.js';
 import uPlot from '../vendor/uPlot.esm.js';
 import { SettingsForm } from './settings.js';
@@ -34,7 +34,13 @@ export class TrainingView {
     /** @type {ResizeObserver | null} */
     this.resizer = null;
     this.points = /** @type {any} */ ([[], [], []]);
-    this.redraw = throttle(() => this.chart.setData(this.points), 250);
+    /** @type {any} the last slice's progress */
+    this.last = null;
+    this.showFigures = throttle((/** @type {any} */ p) => this.figures(p), 200);
+    this.redraw = throttle(
+      inFrame(() => this.chart.setData(this.points)),
+      250,
+    );
     for (const e of this.experiments) els.model.add(new Option(e.name, e.name));
     els.model.value = 'mnist_mlp_all';
     els.model.addEventListener('change', () => this.loadPreset());
@@ -182,6 +188,8 @@ export class TrainingView {
   togglePause() {
     if (this.runner.running) {
       this.runner.pause();
+      // Where it stopped, not where the figures were last written.
+      if (this.last) this.figures(this.last);
       this.els.pause.textContent = 'Resume';
     } else if (!this.ctx.lab.finished()) {
       this.runner.start();
@@ -214,10 +222,15 @@ export class TrainingView {
     return p;
   }
 
-  /** @param {any} p */
-  show(p) {
+  /**
+   * The progress bar and live figures. Written a few times a second, not
+   * after every slice: each change costs the next frame a style, layout
+   * and paint pass over the whole page, 6 ms a frame that the engine's
+   * slices then waited for (issue 16).
+   * @param {any} p
+   */
+  figures(p) {
     const els = this.els;
-    if (p.error) this.showError(p.error);
     const frac = p.fraction ?? 1;
     els.progress.value = frac;
     const where = p.epochs ? ` epoch ${p.epoch}/${p.epochs}, batch ${p.batch}/${p.batches}` : '';
@@ -228,6 +241,14 @@ export class TrainingView {
     if (p.accuracy != null) parts.push(`train accuracy ${fmt(p.accuracy)}`);
     if (p.recon_mse != null) parts.push(`recon MSE ${fmt(p.recon_mse, 4)} per pixel (0..1)`);
     if (parts.length) els.live.textContent = parts.join(' · ');
+  }
+
+  /** @param {any} p */
+  show(p) {
+    const els = this.els;
+    if (p.error) this.showError(p.error);
+    this.last = p;
+    this.showFigures(p.done, p);
     if (p.cost != null) this.plot(p);
     if (p.log?.length) {
       const log = els.log;
