@@ -18,11 +18,16 @@ function floorCounts() {
 /**
  * Opens the lab in a new tab of `context`, runs Run all and returns the
  * figures: total seconds, per-row seconds (the results table's), engine
- * seconds per phase, long tasks, and the floor at `w2Gflops`.
+ * seconds per phase, long tasks, and the floor at `w2Gflops`; `slowdown`
+ * throttles the page's CPU that many times (a slower host).
  */
-export async function measureRunAll(context, url, w2Gflops, kernelGflops) {
+export async function measureRunAll(context, url, w2Gflops, kernelGflops, slowdown = 1) {
   const floor = floorCounts();
   const page = await context.newPage();
+  if (slowdown > 1) {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: slowdown });
+  }
   await page.addInitScript(() => {
     window.longTasks = [];
     new PerformanceObserver((list) => {
