@@ -33,6 +33,19 @@ export async function measureRunAll(context, url, w2Gflops, kernelGflops, slowdo
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) window.longTasks.push(e.duration);
     }).observe({ type: 'longtask', buffered: true });
+    // What ran in each frame held up over 50 ms (the Long Animation Frames
+    // API): the scripts, by who called them, so a long task is put down to
+    // the view or stage that made it.
+    window.longFrames = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        if (e.blockingDuration <= 0) continue;
+        const scripts = e.scripts
+          .filter((x) => x.duration >= 5)
+          .map((x) => `${x.invoker} ${x.sourceFunctionName || ''} ${Math.round(x.duration)} ms`.replace(/ +/g, ' '));
+        window.longFrames.push(`${Math.round(e.duration)} ms: ${scripts.join('; ') || 'no script over 5 ms (rendering)'}`);
+      }
+    }).observe({ type: 'long-animation-frame', buffered: true });
   });
   await page.goto(`${url}lab/`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
@@ -72,6 +85,7 @@ export async function measureRunAll(context, url, w2Gflops, kernelGflops, slowdo
     };
     requestAnimationFrame(frame);
     window.longTasks = [];
+    window.longFrames = [];
   });
   await page.selectOption('[data-testid="preset-select"]', 'best');
   await page.selectOption('[data-testid="run-seeds"]', '1');
@@ -81,6 +95,7 @@ export async function measureRunAll(context, url, w2Gflops, kernelGflops, slowdo
   );
   const steps = await page.evaluate(() => window.stepTimes);
   const longTasks = await page.evaluate(() => window.longTasks);
+  const longFrames = await page.evaluate(() => window.longFrames);
   await page.close();
   const byStage = {};
   for (const r of floor.runs) for (const [s, f] of Object.entries(r.stages)) byStage[s] = (byStage[s] ?? 0) + f;
@@ -102,6 +117,7 @@ export async function measureRunAll(context, url, w2Gflops, kernelGflops, slowdo
     // A long task is one over 50 ms, by the API's definition.
     long_tasks: longTasks.length,
     worst_long_task_ms: Math.max(0, ...longTasks),
+    long_frames: longFrames,
   };
 }
 
@@ -139,5 +155,6 @@ export function reportRunAll(r) {
       .join(', ')}); ${r.long_tasks} long tasks (over 50 ms), the worst ${r.worst_long_task_ms.toFixed(0)} ms; ` +
       `${r.frames_per_s.toFixed(1)} frames a second; the engine's steps took ${((100 * r.engine_s) / r.seconds).toFixed(0)}% of the wall time`,
   );
+  for (const f of r.long_frames ?? []) console.log(`  frame held up ${f}`);
   console.log(`per row (results table): ${r.rows.map((x) => `${x.model.replace('mnist_', '')} ${x.time}`).join(', ')}`);
 }
