@@ -7,10 +7,11 @@ use super::progress::secs;
 use crate::retrieval::propagate::{self, Graph};
 use std::sync::Arc;
 
-/// Rows of the k-NN search per unit. In the browser the dot-product kernel
-/// reads the n × 784 matrix once a unit: 16 rows (4 ms a unit) read it half
-/// as often as 8 did and stay well inside a slice. Natively matrixmultiply repacks that matrix every unit, so a unit
-/// takes many rows (the CLI has no frames to keep).
+/// Rows of the k-NN search per unit. In the browser the tiled kernel streams
+/// the n × 784 matrix once a unit (`propagate::similarities`): 16 rows, 4 ms
+/// a unit, read it half as often as 8 did and stay well inside a slice.
+/// Natively matrixmultiply repacks that matrix every unit, so a unit takes
+/// many rows (the CLI has no frames to keep).
 pub fn graph_chunk(n: usize) -> usize {
     if cfg!(target_arch = "wasm32") {
         if n <= 16_000 {
