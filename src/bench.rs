@@ -150,12 +150,13 @@ impl Bench {
         let rows = self.cursor..self.cursor + b;
         self.cursor += b;
         let x = self.x_train.slice(s![rows.clone(), ..]);
-        self.net.forward(x, None);
-        let (out, grad) = self.net.output_and_grad();
         let (cost, dz) = if self.workload == "w1" {
+            self.net.forward(x, None);
+            let (out, grad) = self.net.output_and_grad();
             (loss::softmax_xent(out, &self.y_train[rows], grad).0, true)
         } else {
-            (loss::mse(out, x, grad), false)
+            // The whole autoencoder is one net here: its input is the "code".
+            loss::reconstruct(&mut self.net, x, x, loss::ReconLoss::Mse)
         };
         self.net.backward(x, dz, None);
         self.opt.step(&mut self.net);

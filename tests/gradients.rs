@@ -3,7 +3,7 @@
 
 use aelab::nn::activation::Activation::{self, *};
 use aelab::nn::dense::Init;
-use aelab::nn::loss;
+use aelab::nn::loss::{self, ReconLoss};
 use aelab::nn::net::{LayerSpec, Net};
 use aelab::nn::optim::{OptimSpec, Optimizer};
 use aelab::rng::Rng;
@@ -30,23 +30,20 @@ fn run(
     l: Loss,
 ) -> f64 {
     let h = first.forward(x.view(), None).clone();
-    let v = match l {
-        Loss::Bce => {
-            let (z, g) = second.forward_logits(h.view(), None);
-            loss::bce_logits(z, t.view(), g)
-        }
-        Loss::Mse | Loss::Xent => {
+    // The reconstruction losses as training calls them: a sigmoid output
+    // under MSE takes the fused loss.
+    let (v, grad_is_dz) = match l {
+        Loss::Bce => loss::reconstruct(second, h.view(), t.view(), ReconLoss::Bce),
+        Loss::Mse => loss::reconstruct(second, h.view(), t.view(), ReconLoss::Mse),
+        Loss::Xent => {
             second.forward(h.view(), None);
             let (y, g) = second.output_and_grad();
-            match l {
-                Loss::Mse => loss::mse(y, t.view(), g),
-                _ => loss::softmax_xent(y, labels, g).0,
-            }
+            (loss::softmax_xent(y, labels, g).0, true)
         }
     };
     let (h, dh) = first.output_and_grad();
     let h = h.clone();
-    second.backward(h.view(), !matches!(l, Loss::Mse), Some(dh));
+    second.backward(h.view(), grad_is_dz, Some(dh));
     first.backward(x.view(), false, None);
     v as f64
 }

@@ -2,6 +2,8 @@
 //! net's output into `grad` (already divided by the batch size).
 
 use crate::linalg::simd::{F32x4, EXP_MAX_ARG};
+use crate::nn::activation::Activation;
+use crate::nn::net::Net;
 use ndarray::{Array2, ArrayView2, Zip};
 use serde::{Deserialize, Serialize};
 
@@ -14,6 +16,35 @@ pub enum ReconLoss {
     /// Binary cross-entropy against a sigmoid output, summed over pixels; the
     /// returned gradient is w.r.t. the pre-activation.
     Bce,
+}
+
+/// A decoder's forward pass and reconstruction loss against `target`: its
+/// output and the loss's gradient are left in the net's buffers for
+/// `Net::backward`. Returns (cost, whether that gradient is already w.r.t.
+/// the last pre-activation). A sigmoid output takes the fused losses, which
+/// apply the sigmoid themselves.
+pub fn reconstruct(
+    dec: &mut Net,
+    code: ArrayView2<f32>,
+    target: ArrayView2<f32>,
+    recon: ReconLoss,
+) -> (f32, bool) {
+    let sigmoid_out = dec.layers.last().map(|l| l.act) == Some(Activation::Sigmoid);
+    match (recon, sigmoid_out) {
+        (ReconLoss::Mse, true) => {
+            let (z, g) = dec.forward_logits(code, None);
+            (mse_sigmoid(z, target, g), true)
+        }
+        (ReconLoss::Mse, false) => {
+            dec.forward(code, None);
+            let (y, g) = dec.output_and_grad();
+            (mse(y, target, g), false)
+        }
+        (ReconLoss::Bce, _) => {
+            let (z, g) = dec.forward_logits(code, None);
+            (bce_logits(z, target, g), true)
+        }
+    }
 }
 
 /// Softmax cross-entropy on logits against class labels. `grad` is w.r.t. the
@@ -70,10 +101,65 @@ pub fn mse(output: &Array2<f32>, target: ArrayView2<f32>, grad: &mut Array2<f32>
 /// t·ln y + (1−t)·ln(1−y) = −ln(1+e) − (1−t)·z: the sigmoid's exp serves
 /// the loss too, and the loss stays exact where y would round to 0 or 1.
 pub fn bce_logits(out: &mut Array2<f32>, target: ArrayView2<f32>, grad: &mut Array2<f32>) -> f32 {
+    let inv_n = 1.0 / out.nrows() as f32;
+    let total = by_rows(out, target, grad, |z, t, g| bce_row(z, t, g, inv_n));
+    (-total / out.nrows() as f64) as f32
+}
+
+/// Mean squared error of sigmoid outputs, the sigmoid and its derivative
+/// fused in: `out` comes in holding the pre-activations z and leaves
+/// holding y = σ(z); the gradient is w.r.t. z, (y − t)·(2/n)·y(1 − y).
+///
+/// Bit for bit what `Activation::Sigmoid`, `mse` and the sigmoid's backprop
+/// compute one after the other (the same lane operations in the same
+/// order), in one pass over the decoder's output instead of three, and with
+/// the cost summed in f32 lanes rather than a serial chain of f64 adds.
+pub fn mse_sigmoid(out: &mut Array2<f32>, target: ArrayView2<f32>, grad: &mut Array2<f32>) -> f32 {
+    let n = out.len();
+    let scale = F32x4::splat(2.0 / n as f32);
+    let one = F32x4::splat(1.0);
+    let lanes = |z: F32x4, t: F32x4| {
+        let y = z.sigmoid();
+        let d = y.sub(t);
+        (y, d, d.mul(scale).mul(y.mul(one.sub(y))))
+    };
+    let total = by_rows(out, target, grad, |z, t, g| {
+        let mut acc = F32x4::zero();
+        let n4 = z.len() / 4 * 4;
+        for j in (0..n4).step_by(4) {
+            let (y, d, gv) = lanes(F32x4::first4(&z[j..]), F32x4::first4(&t[j..]));
+            acc = acc.mul_add(d, d);
+            y.write4(&mut z[j..]);
+            gv.write4(&mut g[j..]);
+        }
+        let tail = z.len() - n4;
+        let mut rest = 0.0f32;
+        if tail > 0 {
+            let (mut zb, mut tb) = ([0.0f32; 4], [0.0f32; 4]);
+            zb[..tail].copy_from_slice(&z[n4..]);
+            tb[..tail].copy_from_slice(&t[n4..]);
+            let (y, d, gv) = lanes(F32x4::from(zb), F32x4::from(tb));
+            rest = d.to_array()[..tail].iter().map(|d| d * d).sum();
+            z[n4..].copy_from_slice(&y.to_array()[..tail]);
+            g[n4..].copy_from_slice(&gv.to_array()[..tail]);
+        }
+        acc.sum() + rest
+    });
+    (total / n.max(1) as f64) as f32
+}
+
+/// Runs a fused loss over (z, t, g) row by row, summing what each row
+/// returns in f64. Our buffers are row-major already; anything else is
+/// copied once.
+fn by_rows(
+    out: &mut Array2<f32>,
+    target: ArrayView2<f32>,
+    grad: &mut Array2<f32>,
+    row: impl FnMut(&mut [f32], &[f32], &mut [f32]) -> f32,
+) -> f64 {
     assert_eq!(out.dim(), target.dim(), "output and target shapes differ");
-    let (rows, cols) = (out.nrows(), out.ncols().max(1));
-    let inv_n = 1.0 / rows as f32;
-    // Our buffers are row-major already; anything else is copied once.
+    assert_eq!(out.dim(), grad.dim(), "output and gradient shapes differ");
+    let cols = out.ncols().max(1);
     for a in [&mut *out, &mut *grad] {
         if !a.is_standard_layout() {
             *a = a.as_standard_layout().into_owned();
@@ -84,14 +170,12 @@ pub fn bce_logits(out: &mut Array2<f32>, target: ArrayView2<f32>, grad: &mut Arr
         (Some(z), Some(t), Some(g)) => (z, t, g),
         _ => unreachable!("standard layout is contiguous"),
     };
-    // Row by row in f32 lanes, rows summed in f64.
-    let total: f64 = z
-        .chunks_mut(cols)
+    let mut row = row;
+    z.chunks_mut(cols)
         .zip(t.chunks(cols))
         .zip(g.chunks_mut(cols))
-        .map(|((z, t), g)| bce_row(z, t, g, inv_n) as f64)
-        .sum();
-    (-total / rows as f64) as f32
+        .map(|((z, t), g)| row(z, t, g) as f64)
+        .sum()
 }
 
 /// Σ t·ln y + (1−t)·ln(1−y) over one row, turning z into y in place and
@@ -191,6 +275,33 @@ mod tests {
     fn exact(z: f64, t: f64) -> f64 {
         let softplus = |x: f64| x.max(0.0) + (-x.abs()).exp().ln_1p();
         -softplus(-z) - (1.0 - t) * z
+    }
+
+    /// The fused loss is the three passes it replaces, bit for bit, on
+    /// rows with and without a tail of fewer than four.
+    #[test]
+    fn mse_sigmoid_is_sigmoid_then_mse_then_backprop() {
+        let mut r = Rng::new(9);
+        for cols in [1, 3, 4, 5, 9, 784] {
+            let rows = 3;
+            let z0 = Array2::from_shape_simple_fn((rows, cols), || {
+                ((r.uniform() * 2.0 - 1.0) * 12.0) as f32
+            });
+            let t = Array2::from_shape_simple_fn((rows, cols), || r.uniform() as f32);
+            let mut y = z0.clone();
+            Activation::Sigmoid.apply(y.view_mut());
+            let mut want_g = Array2::zeros((rows, cols));
+            let want = mse(&y, t.view(), &mut want_g);
+            Activation::Sigmoid.backprop(y.view(), want_g.view_mut());
+            let (mut z, mut g) = (z0.clone(), Array2::zeros((rows, cols)));
+            let got = mse_sigmoid(&mut z, t.view(), &mut g);
+            assert_eq!(z, y, "cols {cols}: outputs");
+            assert_eq!(g, want_g, "cols {cols}: gradients");
+            assert!(
+                (got - want).abs() <= 1e-6 * want,
+                "cols {cols}: cost {got} vs {want}"
+            );
+        }
     }
 
     #[test]

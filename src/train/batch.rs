@@ -116,22 +116,17 @@ pub fn autoencode(ctx: &mut Context, buf: &mut Buffers, span: &mut Span) -> Resu
     }
     let input = if c.denoise > 0.0 { &buf.xin } else { &buf.xb };
     let code = enc.forward(input.view(), Some(&mut streams.noise));
-    let cost = match c.recon_loss {
-        ReconLoss::Mse => {
-            dec.forward(code.view(), None);
-            let (y, g) = dec.output_and_grad();
-            loss::mse(y, buf.xb.view(), g)
-        }
-        ReconLoss::Bce => {
-            let (z, g) = dec.forward_logits(code.view(), None);
-            loss::bce_logits(z, buf.xb.view(), g)
-        }
+    let (cost, grad_is_dz) = loss::reconstruct(dec, code.view(), buf.xb.view(), c.recon_loss);
+    // The training figure is the per-pixel squared error: MSE's cost is
+    // that already; binary cross-entropy's is not.
+    let sq_err = match c.recon_loss {
+        ReconLoss::Mse => cost as f64,
+        ReconLoss::Bce => loss::mean_sq_err(dec.output_and_grad().0.view(), buf.xb.view()),
     };
-    let (y, _) = dec.output_and_grad();
     let k = 1.0 / c.scale.peak() as f64;
-    span.sq_err += loss::mean_sq_err(y.view(), buf.xb.view()) * k * k;
+    span.sq_err += sq_err * k * k;
     let (code, dcode) = enc.output_and_grad();
-    dec.backward(code.view(), c.recon_loss == ReconLoss::Bce, Some(dcode));
+    dec.backward(code.view(), grad_is_dz, Some(dcode));
     let mut cost = cost;
     if c.graph_weight > 0.0 {
         // λ · mean over pairs of |c_anchor − c_neighbour|², pairs being

@@ -88,6 +88,22 @@ impl F32x4 {
         (F32x4(m), F32x4(e))
     }
     #[inline(always)]
+    pub fn sqrt(self) -> Self {
+        F32x4(core::array::from_fn(|i| self.0[i].sqrt()))
+    }
+    /// 0 in the lanes whose magnitude is below `limit`'s, the lane itself
+    /// elsewhere (NaN included).
+    #[inline(always)]
+    pub fn zero_if_below(self, limit: Self) -> Self {
+        F32x4(core::array::from_fn(|i| {
+            if self.0[i].abs() < limit.0[i] {
+                0.0
+            } else {
+                self.0[i]
+            }
+        }))
+    }
+    #[inline(always)]
     pub fn to_array(self) -> [f32; 4] {
         let mut a = [0.0; 4];
         // SAFETY: `a` has room for four lanes.

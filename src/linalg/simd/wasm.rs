@@ -88,6 +88,16 @@ impl F32x4 {
         (F32x4(m), F32x4(f32x4_convert_i32x4(e)))
     }
     #[inline(always)]
+    pub fn sqrt(self) -> Self {
+        F32x4(f32x4_sqrt(self.0))
+    }
+    /// 0 in the lanes whose magnitude is below `limit`'s, the lane itself
+    /// elsewhere (NaN included).
+    #[inline(always)]
+    pub fn zero_if_below(self, limit: Self) -> Self {
+        F32x4(v128_andnot(self.0, f32x4_lt(f32x4_abs(self.0), limit.0)))
+    }
+    #[inline(always)]
     pub fn to_array(self) -> [f32; 4] {
         let mut a = [0.0; 4];
         // SAFETY: `a` has room for four lanes.

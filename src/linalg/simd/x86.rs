@@ -88,6 +88,19 @@ impl F32x4 {
         }
     }
     #[inline(always)]
+    pub fn sqrt(self) -> Self {
+        F32x4(unsafe { _mm_sqrt_ps(self.0) })
+    }
+    /// 0 in the lanes whose magnitude is below `limit`'s, the lane itself
+    /// elsewhere (NaN included).
+    #[inline(always)]
+    pub fn zero_if_below(self, limit: Self) -> Self {
+        unsafe {
+            let abs = _mm_andnot_ps(_mm_set1_ps(-0.0), self.0);
+            F32x4(_mm_andnot_ps(_mm_cmplt_ps(abs, limit.0), self.0))
+        }
+    }
+    #[inline(always)]
     pub fn to_array(self) -> [f32; 4] {
         let mut a = [0.0; 4];
         // SAFETY: `a` has room for four lanes.
