@@ -42,7 +42,12 @@ export async function measureRunAll(context, url, w2Gflops, kernelGflops, slowdo
         if (e.blockingDuration <= 0) continue;
         const scripts = e.scripts
           .filter((x) => x.duration >= 5)
-          .map((x) => `${x.invoker} ${x.sourceFunctionName || ''} ${Math.round(x.duration)} ms`.replace(/ +/g, ' '));
+          .map((x) =>
+            `${x.invoker} ${x.sourceFunctionName || ''} ${(x.sourceURL || '').split('/').pop()}:${x.sourceCharPosition} ${Math.round(x.duration)} ms`.replace(
+              / +/g,
+              ' ',
+            ),
+          );
         window.longFrames.push(`${Math.round(e.duration)} ms: ${scripts.join('; ') || 'no script over 5 ms (rendering)'}`);
       }
     }).observe({ type: 'long-animation-frame', buffered: true });

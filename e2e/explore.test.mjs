@@ -195,6 +195,13 @@ test('denoising: at a high noise level the denoising autoencoder rebuilds the cl
   await page.fill('[data-testid="noise-level"]', '0.6');
   await page.dispatchEvent('[data-testid="noise-level"]', 'input');
   assert.equal(await page.textContent('[data-testid="noise-level-out"]'), '0.60');
+  // The error over all 500 digits comes in a task after the shown digits:
+  // the figure for the model answering now (the denoising one), the same
+  // as its curve's point at that level.
+  await page.waitForFunction(() => document.querySelector('[data-testid="denoise-mse"]').dataset.mse, null, { timeout: 10_000 });
+  const shownMse = Number(await page.$eval('[data-testid="denoise-mse"]', (e) => e.dataset.mse));
+  assert.equal(shownMse, denoising[6], `the view's figure ${shownMse} vs the curve's ${denoising[6]}`);
+  assert.match(await page.textContent('[data-testid="denoise-mse"]'), /over 500 test digits/);
   const rows = await litPixels(page, '[data-testid="denoise-canvas"]', 64, 56);
   assert.ok(
     rows.every((n) => n > 0),

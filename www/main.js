@@ -134,17 +134,16 @@ async function boot() {
       .catch(() => results.showBars(null));
   showBars(ctx.dataset.id);
 
-  // The views that follow the model redraw a few times a second at most.
-  // In a frame of their own (inFrame): a slice of training and a redraw
-  // in one task would add up to a long one.
-  const refreshViews = throttle(
-    inFrame(() => {
-      recon.refresh();
-      codemap.refresh();
-      pad.update();
-    }),
-    400,
-  );
+  // The views that follow the model redraw a few times a second at most,
+  // in animation frames (inFrame): a slice of training and a redraw in one
+  // task would add up to a long one. Each view is a redraw of its own, so
+  // the frames can share them out.
+  const [reconFrame, codemapFrame, padFrame] = [() => recon.refresh(), () => codemap.refresh(), () => pad.update()].map(inFrame);
+  const refreshViews = throttle(() => {
+    reconFrame();
+    codemapFrame();
+    padFrame();
+  }, 400);
   const padSoon = throttle(
     inFrame(() => pad.update()),
     100,

@@ -109,10 +109,19 @@ pub fn autoencode(ctx: &mut Context, buf: &mut Buffers, span: &mut Span) -> Resu
     // The noisy copy exists only for denoising; otherwise the clean batch
     // is the input.
     if c.denoise > 0.0 {
-        buf.xin.assign(&buf.xb);
         let s = c.denoise as f64 * c.scale.peak() as f64;
         let rng = &mut streams.noise;
-        buf.xin.mapv_inplace(|v| v + (rng.normal() * s) as f32);
+        let (clean, noisy) = (
+            buf.xb.as_slice().expect("batch buffers are contiguous"),
+            buf.xin
+                .as_slice_mut()
+                .expect("batch buffers are contiguous"),
+        );
+        for (x, n) in clean.chunks(2).zip(noisy.chunks_mut(2)) {
+            for ((&x, n), z) in x.iter().zip(n).zip(rng.normal_pair()) {
+                *n = x + (z * s) as f32;
+            }
+        }
     }
     let input = if c.denoise > 0.0 { &buf.xin } else { &buf.xb };
     let code = enc.forward(input.view(), Some(&mut streams.noise));

@@ -26,6 +26,8 @@ export class DenoiseView {
     this.model = null;
     /** Counts model changes: a curve measured over several tasks stops if the model changes under it. */
     this.generation = 0;
+    /** @type {any} the refresh whose error is being measured (a newer one replaces it) */
+    this.asked = null;
     els.level.addEventListener('input', () => this.refresh());
     els.kind.addEventListener('change', () => {
       this.refresh();
@@ -36,28 +38,37 @@ export class DenoiseView {
   }
 
   clear() {
+    this.generation++;
     placeholder(
       this.els.canvas,
       'Train or load an autoencoder (try mnist_denoise, then mnist_auto_2): noisy test digits and its reconstructions appear here.',
     );
     this.els.mse.textContent = '';
+    delete this.els.mse.dataset.mse;
   }
 
   /** The model now answering, named as its line in the chart. */
   setModel(/** @type {string | null} */ label) {
     this.model = label;
+    this.generation++;
   }
 
   level() {
     return Number(this.els.level.value);
   }
 
+  /**
+   * The shown digits now, the error over all DIGITS in a task of its own:
+   * the two in one task ran past 50 ms on a host half as fast (issue 16).
+   * The shown digits are the first of the measured ones (the same noise).
+   */
   refresh() {
     const level = this.level();
+    const kind = this.els.kind.value;
     this.els.levelOut.textContent = level.toFixed(2);
     let d;
     try {
-      d = this.ctx.lab.denoise(this.els.kind.value, level, DIGITS, SHOW, SEED);
+      d = this.ctx.lab.denoise(kind, level, SHOW, SHOW, SEED);
     } catch (e) {
       this.clear();
       this.els.mse.textContent = /** @type {Error} */ (e).message;
@@ -71,8 +82,23 @@ export class DenoiseView {
         drawDigit(ctx, Float32Array.from(imgs.slice(k * 784, (k + 1) * 784)), k * 56, row * 56);
       }
     }
-    this.els.mse.textContent = `Per-pixel MSE against the clean digits over ${d.digits} test digits: reconstructions ${d.mse.toFixed(4)}, the noisy input itself ${d.noisy_mse.toFixed(4)}.`;
-    this.els.mse.dataset.mse = String(d.mse);
+    const asked = { generation: this.generation, level, kind };
+    this.asked = asked;
+    this.els.mse.textContent = `Measuring over ${DIGITS} test digits…`;
+    delete this.els.mse.dataset.mse;
+    setTimeout(() => {
+      // A newer refresh, or another model, has taken over.
+      if (this.asked !== asked || this.generation !== asked.generation) return;
+      let m;
+      try {
+        m = this.ctx.lab.denoise(kind, level, DIGITS, 0, SEED);
+      } catch (e) {
+        this.els.mse.textContent = /** @type {Error} */ (e).message;
+        return;
+      }
+      this.els.mse.textContent = `Per-pixel MSE against the clean digits over ${m.digits} test digits: reconstructions ${m.mse.toFixed(4)}, the noisy input itself ${m.noisy_mse.toFixed(4)}.`;
+      this.els.mse.dataset.mse = String(m.mse);
+    }, 0);
     return true;
   }
 
