@@ -86,6 +86,15 @@ impl Rng {
         }
     }
 
+    /// Adds N(0, sd²) noise to every value, drawn in pairs (`normal_pair`).
+    pub fn add_normal(&mut self, v: &mut [f32], sd: f64) {
+        for pair in v.chunks_mut(2) {
+            for (x, z) in pair.iter_mut().zip(self.normal_pair()) {
+                *x += (z * sd) as f32;
+            }
+        }
+    }
+
     pub fn shuffle<T>(&mut self, v: &mut [T]) {
         for i in (1..v.len()).rev() {
             let j = self.below(i + 1);

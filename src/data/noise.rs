@@ -43,24 +43,20 @@ pub fn corrupt(pixels: &mut [f32], noise: Noise, level: f32, rng: &mut Rng) -> R
             "noise level {level} is out of range; expected 0 to 1"
         );
     }
-    if noise == Noise::Gaussian {
-        for pair in pixels.chunks_mut(2) {
-            let z = rng.normal_pair();
-            for (p, z) in pair.iter_mut().zip(z) {
-                *p = (*p + level * z as f32).clamp(0.0, 1.0);
-            }
+    match noise {
+        Noise::Gaussian => {
+            rng.add_normal(pixels, level as f64);
+            pixels.iter_mut().for_each(|p| *p = p.clamp(0.0, 1.0));
         }
-        return Ok(());
-    }
-    for p in pixels.iter_mut() {
-        match noise {
-            Noise::Gaussian => unreachable!("handled above"),
-            Noise::Salt => {
+        Noise::Salt => {
+            for p in pixels.iter_mut() {
                 if rng.uniform() < level as f64 {
                     *p = if rng.uniform() < 0.5 { 0.0 } else { 1.0 };
                 }
             }
-            Noise::Mask => {
+        }
+        Noise::Mask => {
+            for p in pixels.iter_mut() {
                 if rng.uniform() < level as f64 {
                     *p = 0.0;
                 }

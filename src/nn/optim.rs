@@ -175,16 +175,13 @@ impl Optimizer {
                         step,
                         eps,
                     };
-                    let upd = |p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]| {
-                        k.apply(p, g, m, v)
-                    };
-                    upd(
+                    k.apply(
                         flat_mut(layer.w.as_slice_mut()),
                         flat(net.dw[i].as_slice()),
                         flat_mut(self.m_w[i].as_slice_mut()),
                         flat_mut(self.v_w[i].as_slice_mut()),
                     );
-                    upd(
+                    k.apply(
                         flat_mut(layer.b.as_slice_mut()),
                         flat(net.db[i].as_slice()),
                         flat_mut(self.m_b[i].as_slice_mut()),

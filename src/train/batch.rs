@@ -109,19 +109,13 @@ pub fn autoencode(ctx: &mut Context, buf: &mut Buffers, span: &mut Span) -> Resu
     // The noisy copy exists only for denoising; otherwise the clean batch
     // is the input.
     if c.denoise > 0.0 {
-        let s = c.denoise as f64 * c.scale.peak() as f64;
-        let rng = &mut streams.noise;
-        let (clean, noisy) = (
-            buf.xb.as_slice().expect("batch buffers are contiguous"),
-            buf.xin
-                .as_slice_mut()
-                .expect("batch buffers are contiguous"),
-        );
-        for (x, n) in clean.chunks(2).zip(noisy.chunks_mut(2)) {
-            for ((&x, n), z) in x.iter().zip(n).zip(rng.normal_pair()) {
-                *n = x + (z * s) as f32;
-            }
-        }
+        let noisy = buf
+            .xin
+            .as_slice_mut()
+            .expect("batch buffers are contiguous");
+        noisy.copy_from_slice(buf.xb.as_slice().expect("batch buffers are contiguous"));
+        let sd = c.denoise as f64 * c.scale.peak() as f64;
+        streams.noise.add_normal(noisy, sd);
     }
     let input = if c.denoise > 0.0 { &buf.xin } else { &buf.xb };
     let code = enc.forward(input.view(), Some(&mut streams.noise));

@@ -26,7 +26,7 @@ export class DenoiseView {
     this.model = null;
     /** Counts model changes: a curve measured over several tasks stops if the model changes under it. */
     this.generation = 0;
-    /** @type {any} the refresh whose error is being measured (a newer one replaces it) */
+    /** @type {object | null} the refresh whose error is being measured (a newer one replaces it) */
     this.asked = null;
     els.level.addEventListener('input', () => this.refresh());
     els.kind.addEventListener('change', () => {
@@ -82,13 +82,13 @@ export class DenoiseView {
         drawDigit(ctx, Float32Array.from(imgs.slice(k * 784, (k + 1) * 784)), k * 56, row * 56);
       }
     }
-    const asked = { generation: this.generation, level, kind };
+    const [asked, generation] = [{}, this.generation];
     this.asked = asked;
     this.els.mse.textContent = `Measuring over ${DIGITS} test digits…`;
     delete this.els.mse.dataset.mse;
     setTimeout(() => {
       // A newer refresh, or another model, has taken over.
-      if (this.asked !== asked || this.generation !== asked.generation) return;
+      if (this.asked !== asked || this.generation !== generation) return;
       let m;
       try {
         m = this.ctx.lab.denoise(kind, level, DIGITS, 0, SEED);
