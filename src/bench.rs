@@ -156,7 +156,8 @@ impl Bench {
             (loss::softmax_xent(out, &self.y_train[rows], grad).0, true)
         } else {
             // The whole autoencoder is one net here: its input is the "code".
-            loss::reconstruct(&mut self.net, x, x, loss::ReconLoss::Mse)
+            let r = loss::reconstruct(&mut self.net, x, x, loss::ReconLoss::Mse);
+            (r.cost, r.grad_is_dz)
         };
         self.net.backward(x, dz, None);
         self.opt.step(&mut self.net);

@@ -9,7 +9,7 @@ use aelab::nn::optim::{OptimSpec, Optimizer};
 use aelab::rng::Rng;
 use ndarray::{Array1, Array2};
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq)]
 enum Loss {
     Mse,
     Bce,
@@ -33,8 +33,15 @@ fn run(
     // The reconstruction losses as training calls them: a sigmoid output
     // under MSE takes the fused loss.
     let (v, grad_is_dz) = match l {
-        Loss::Bce => loss::reconstruct(second, h.view(), t.view(), ReconLoss::Bce),
-        Loss::Mse => loss::reconstruct(second, h.view(), t.view(), ReconLoss::Mse),
+        Loss::Bce | Loss::Mse => {
+            let kind = if l == Loss::Bce {
+                ReconLoss::Bce
+            } else {
+                ReconLoss::Mse
+            };
+            let r = loss::reconstruct(second, h.view(), t.view(), kind);
+            (r.cost, r.grad_is_dz)
+        }
         Loss::Xent => {
             second.forward(h.view(), None);
             let (y, g) = second.output_and_grad();

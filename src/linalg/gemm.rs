@@ -7,7 +7,9 @@
 #[cfg(target_arch = "wasm32")]
 use crate::linalg::kernel::{self, MatRef, Start};
 #[cfg(not(target_arch = "wasm32"))]
-use ndarray::linalg::general_mat_mul;
+use crate::linalg::par;
+#[cfg(not(target_arch = "wasm32"))]
+use ndarray::{linalg::general_mat_mul, ArrayViewMut2, Axis};
 use ndarray::{Array1, Array2, ArrayView2, LinalgScalar};
 
 /// A row-major view of `x`, copied only if its layout is anything else (the
@@ -61,10 +63,14 @@ pub fn affine(x: ArrayView2<f32>, w: &Array2<f32>, b: &Array1<f32>, y: &mut Arra
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
-        for mut row in y.rows_mut() {
-            row.assign(b);
-        }
-        general_mat_mul(1.0, &x, w, 1.0, y);
+        // Slice copies: ndarray's row-by-row `assign` went element by
+        // element (7% of a native autoencoder step; measured no faster
+        // when the copy was split over the two halves too).
+        let (bs, n) = (b.as_slice().expect("biases are contiguous"), y.ncols());
+        let ys = y.as_slice_mut().expect("layer buffers are standard layout");
+        ys.chunks_exact_mut(n.max(1))
+            .for_each(|r| r.copy_from_slice(bs));
+        product(x, w.view(), 1.0, y.view_mut());
     }
 }
 
@@ -94,7 +100,7 @@ pub fn weight_grads(
         })
     }
     #[cfg(not(target_arch = "wasm32"))]
-    general_mat_mul(1.0, &x.t(), dz, 0.0, dw);
+    product(x.t(), dz.view(), 0.0, dw.view_mut());
 }
 
 /// dx = dz·wᵀ (also any A·Bᵀ, e.g. the similarity of two sets of rows).
@@ -107,5 +113,63 @@ pub fn input_grad(dz: ArrayView2<f32>, w: ArrayView2<f32>, dx: &mut Array2<f32>)
         })
     }
     #[cfg(not(target_arch = "wasm32"))]
-    general_mat_mul(1.0, &dz, &w.t(), 0.0, dx);
+    product(dz, w.t(), 0.0, dx.view_mut());
+}
+
+/// c = β·c + a·b natively, a large product's longer side of c cut in two
+/// and the halves run on two cores (`par`). Each element of c is the same
+/// sum in the same order either way: matrixmultiply blocks only along k,
+/// and the cut is along m or n.
+#[cfg(not(target_arch = "wasm32"))]
+fn product(a: ArrayView2<f32>, b: ArrayView2<f32>, beta: f32, c: ArrayViewMut2<f32>) {
+    let whole = |a: ArrayView2<f32>, b: ArrayView2<f32>, mut c: ArrayViewMut2<f32>| {
+        general_mat_mul(1.0, &a, &b, beta, &mut c)
+    };
+    let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
+    if m * k * n < par::MIN_SPLIT || m.max(n) < 32 {
+        whole(a, b, c);
+    } else if m >= n {
+        let (a0, a1) = a.split_at(Axis(0), par::cut(m));
+        let (c0, c1) = c.split_at(Axis(0), par::cut(m));
+        par::join(|| whole(a0, b, c0), || whole(a1, b, c1));
+    } else {
+        let (b0, b1) = b.split_at(Axis(1), par::cut(n));
+        let (c0, c1) = c.split_at(Axis(1), par::cut(n));
+        par::join(|| whole(a, b0, c0), || whole(a, b1, c1));
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::rng::Rng;
+
+    /// A product cut in two halves on two cores is the whole product, bit
+    /// for bit, for every layer shape of the reference's autoencoders.
+    #[test]
+    fn halves_are_the_whole_product() {
+        let mut r = Rng::new(3);
+        let mut mat = |m, n| Array2::from_shape_simple_fn((m, n), || r.normal() as f32);
+        for (m, k, n) in [
+            (128, 784, 64),
+            (64, 128, 784),
+            (784, 128, 64),
+            (128, 784, 1000),
+            (200, 300, 500),
+        ] {
+            assert!(m * k * n >= par::MIN_SPLIT, "{m}×{k}×{n} is split");
+            let (a, b) = (mat(m, k), mat(k, n));
+            let mut want = mat(m, n);
+            let mut got = want.clone();
+            general_mat_mul(1.0, &a, &b, 1.0, &mut want);
+            product(a.view(), b.view(), 1.0, got.view_mut());
+            assert_eq!(got, want, "{m}×{k}×{n}, β = 1");
+            let mut got_t = Array2::zeros((k, n));
+            let mut want_t = Array2::zeros((k, n));
+            let c = mat(m, n);
+            general_mat_mul(1.0, &a.t(), &c, 0.0, &mut want_t);
+            product(a.t(), c.view(), 0.0, got_t.view_mut());
+            assert_eq!(got_t, want_t, "{m}×{k}×{n} transposed, β = 0");
+        }
+    }
 }

@@ -3,6 +3,7 @@
 mod dots;
 pub mod gemm;
 pub mod kernel;
+pub mod par;
 pub mod reference;
 pub mod simd;
 

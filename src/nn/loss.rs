@@ -1,6 +1,7 @@
 //! Losses. Each returns the batch-mean loss and writes its gradient w.r.t. the
 //! net's output into `grad` (already divided by the batch size).
 
+use crate::linalg::par;
 use crate::linalg::simd::{F32x4, EXP_MAX_ARG};
 use crate::nn::activation::Activation;
 use crate::nn::net::Net;
@@ -18,31 +19,51 @@ pub enum ReconLoss {
     Bce,
 }
 
+/// What a decoder's reconstruction loss gives back.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Recon {
+    pub cost: f32,
+    /// Mean squared error per pixel of the output (the training figure):
+    /// MSE's cost, or measured in binary cross-entropy's own pass.
+    pub sq_err: f64,
+    /// Whether the gradient is already w.r.t. the last pre-activation.
+    pub grad_is_dz: bool,
+}
+
 /// A decoder's forward pass and reconstruction loss against `target`: its
 /// output and the loss's gradient are left in the net's buffers for
-/// `Net::backward`. Returns (cost, whether that gradient is already w.r.t.
-/// the last pre-activation). A sigmoid output takes the fused losses, which
-/// apply the sigmoid themselves.
+/// `Net::backward`. A sigmoid output takes the fused losses, which apply the
+/// sigmoid themselves.
 pub fn reconstruct(
     dec: &mut Net,
     code: ArrayView2<f32>,
     target: ArrayView2<f32>,
     recon: ReconLoss,
-) -> (f32, bool) {
+) -> Recon {
     let sigmoid_out = dec.layers.last().map(|l| l.act) == Some(Activation::Sigmoid);
+    let mse_of = |cost: f32, grad_is_dz| Recon {
+        cost,
+        sq_err: cost as f64,
+        grad_is_dz,
+    };
     match (recon, sigmoid_out) {
         (ReconLoss::Mse, true) => {
             let (z, g) = dec.forward_logits(code, None);
-            (mse_sigmoid(z, target, g), true)
+            mse_of(mse_sigmoid(z, target, g), true)
         }
         (ReconLoss::Mse, false) => {
             dec.forward(code, None);
             let (y, g) = dec.output_and_grad();
-            (mse(y, target, g), false)
+            mse_of(mse(y, target, g), false)
         }
         (ReconLoss::Bce, _) => {
             let (z, g) = dec.forward_logits(code, None);
-            (bce_logits(z, target, g), true)
+            let (cost, sq_err) = bce_logits_sq(z, target, g);
+            Recon {
+                cost,
+                sq_err,
+                grad_is_dz: true,
+            }
         }
     }
 }
@@ -101,9 +122,22 @@ pub fn mse(output: &Array2<f32>, target: ArrayView2<f32>, grad: &mut Array2<f32>
 /// t·ln y + (1−t)·ln(1−y) = −ln(1+e) − (1−t)·z: the sigmoid's exp serves
 /// the loss too, and the loss stays exact where y would round to 0 or 1.
 pub fn bce_logits(out: &mut Array2<f32>, target: ArrayView2<f32>, grad: &mut Array2<f32>) -> f32 {
+    bce_logits_sq(out, target, grad).0
+}
+
+/// `bce_logits` and the outputs' mean squared error per pixel, measured in
+/// the same pass.
+pub fn bce_logits_sq(
+    out: &mut Array2<f32>,
+    target: ArrayView2<f32>,
+    grad: &mut Array2<f32>,
+) -> (f32, f64) {
     let inv_n = 1.0 / out.nrows() as f32;
-    let total = by_rows(out, target, grad, |z, t, g| bce_row(z, t, g, inv_n));
-    (-total / out.nrows() as f64) as f32
+    let [total, sq] = by_rows(out, target, grad, |z, t, g| bce_row(z, t, g, inv_n));
+    (
+        (-total / out.nrows() as f64) as f32,
+        sq / out.len().max(1) as f64,
+    )
 }
 
 /// Mean squared error of sigmoid outputs, the sigmoid and its derivative
@@ -143,20 +177,22 @@ pub fn mse_sigmoid(out: &mut Array2<f32>, target: ArrayView2<f32>, grad: &mut Ar
             z[n4..].copy_from_slice(&y.to_array()[..tail]);
             g[n4..].copy_from_slice(&gv.to_array()[..tail]);
         }
-        acc.sum() + rest
+        [acc.sum() + rest, 0.0]
     });
-    (total / n.max(1) as f64) as f32
+    (total[0] / n.max(1) as f64) as f32
 }
 
-/// Runs a fused loss over (z, t, g) row by row, summing what each row
-/// returns in f64. Our buffers are row-major already; anything else is
-/// copied once.
+/// Runs a fused loss over (z, t, g) row by row, summing the two figures
+/// each row returns in f64. Our buffers are row-major already; anything
+/// else is copied once. The rows are taken in two halves (on two cores
+/// natively when there are enough of them), each summed in order and the
+/// two sums added: the same figure whether or not they ran at once.
 fn by_rows(
     out: &mut Array2<f32>,
     target: ArrayView2<f32>,
     grad: &mut Array2<f32>,
-    row: impl FnMut(&mut [f32], &[f32], &mut [f32]) -> f32,
-) -> f64 {
+    row: impl Fn(&mut [f32], &[f32], &mut [f32]) -> [f32; 2] + Sync,
+) -> [f64; 2] {
     assert_eq!(out.dim(), target.dim(), "output and target shapes differ");
     assert_eq!(out.dim(), grad.dim(), "output and gradient shapes differ");
     let cols = out.ncols().max(1);
@@ -170,12 +206,25 @@ fn by_rows(
         (Some(z), Some(t), Some(g)) => (z, t, g),
         _ => unreachable!("standard layout is contiguous"),
     };
-    let mut row = row;
-    z.chunks_mut(cols)
-        .zip(t.chunks(cols))
-        .zip(g.chunks_mut(cols))
-        .map(|((z, t), g)| row(z, t, g) as f64)
-        .sum()
+    let rows = |z: &mut [f32], t: &[f32], g: &mut [f32]| {
+        z.chunks_mut(cols)
+            .zip(t.chunks(cols))
+            .zip(g.chunks_mut(cols))
+            .fold([0.0f64; 2], |[a, b], ((z, t), g)| {
+                let [x, y] = row(z, t, g);
+                [a + x as f64, b + y as f64]
+            })
+    };
+    let (len, cut) = (z.len(), par::cut(z.len() / cols) * cols);
+    let (z0, z1) = z.split_at_mut(cut);
+    let (t0, t1) = t.split_at(cut);
+    let (g0, g1) = g.split_at_mut(cut);
+    let ([a0, b0], [a1, b1]) = if len >= par::MIN_SPLIT_PASS {
+        par::join(|| rows(z0, t0, g0), || rows(z1, t1, g1))
+    } else {
+        (rows(z0, t0, g0), rows(z1, t1, g1))
+    };
+    [a0 + a1, b0 + b1]
 }
 
 /// Σ t·ln y + (1−t)·ln(1−y) over one row, turning z into y in place and
@@ -185,10 +234,10 @@ fn by_rows(
 /// product whose exponent is moved out at every step (1+e ≤ e^88.3 keeps the
 /// product finite): one log a row instead of one an element, which was half
 /// the cost of the decoder's output.
-fn bce_row(z: &mut [f32], t: &[f32], g: &mut [f32], scale: f32) -> f32 {
+fn bce_row(z: &mut [f32], t: &[f32], g: &mut [f32], scale: f32) -> [f32; 2] {
     let (zero, one) = (F32x4::zero(), F32x4::splat(1.0));
     let k = F32x4::splat(scale);
-    let (mut mant, mut expo, mut rest) = (one, zero, zero);
+    let (mut mant, mut expo, mut rest, mut sq) = (one, zero, zero, zero);
     let mut lanes = |zv: F32x4, tv: F32x4| {
         let minus_z = zero.sub(zv);
         let one_e = one.add(minus_z.exp());
@@ -199,7 +248,9 @@ fn bce_row(z: &mut [f32], t: &[f32], g: &mut [f32], scale: f32) -> f32 {
         let cut = minus_z.sub(F32x4::splat(EXP_MAX_ARG)).max(zero);
         rest = rest.add(cut).add(one.sub(tv).mul(zv));
         let y = one.div(one_e);
-        (y, y.sub(tv).mul(k))
+        let d = y.sub(tv);
+        sq = sq.mul_add(d, d);
+        (y, d.mul(k))
     };
     let n4 = z.len() / 4 * 4;
     for j in (0..n4).step_by(4) {
@@ -209,7 +260,8 @@ fn bce_row(z: &mut [f32], t: &[f32], g: &mut [f32], scale: f32) -> f32 {
     }
     let tail = z.len() - n4;
     if tail > 0 {
-        // Padding lanes with z = EXP_MAX_ARG, t = 1 add exactly nothing.
+        // Padding lanes with z = EXP_MAX_ARG, t = 1 add exactly nothing
+        // (y = 1 there, so their error is 0 too).
         let (mut zb, mut tb) = ([EXP_MAX_ARG; 4], [1.0f32; 4]);
         zb[..tail].copy_from_slice(&z[n4..]);
         tb[..tail].copy_from_slice(&t[n4..]);
@@ -220,7 +272,7 @@ fn bce_row(z: &mut [f32], t: &[f32], g: &mut [f32], scale: f32) -> f32 {
     let ln_prod = mant
         .ln()
         .add(expo.mul(F32x4::splat(std::f32::consts::LN_2)));
-    -(ln_prod.sum() + rest.sum())
+    [-(ln_prod.sum() + rest.sum()), sq.sum()]
 }
 
 /// Per-pixel mean squared error, no gradient (for reports).
@@ -302,6 +354,39 @@ mod tests {
                 "cols {cols}: cost {got} vs {want}"
             );
         }
+    }
+
+    /// A batch big enough to be taken in two halves on two cores gives
+    /// each row what the row alone gives, and the squared error the same
+    /// pass measures is `mean_sq_err` of its outputs.
+    #[test]
+    fn bce_in_halves_is_row_by_row_and_measures_the_error() {
+        let mut r = Rng::new(11);
+        let (rows, cols) = (96, 784);
+        assert!(rows * cols >= par::MIN_SPLIT_PASS && par::cut(rows) > 0);
+        let z0 = Array2::from_shape_simple_fn((rows, cols), || ((r.uniform() - 0.5) * 16.0) as f32);
+        let t = Array2::from_shape_simple_fn((rows, cols), || r.uniform() as f32);
+        let (mut z, mut g) = (z0.clone(), Array2::zeros((rows, cols)));
+        let (cost, sq) = bce_logits_sq(&mut z, t.view(), &mut g);
+        let mut want = 0.0f64;
+        for i in 0..rows {
+            let rowz = z0.slice(ndarray::s![i..i + 1, ..]);
+            let (mut zi, mut gi) = (rowz.to_owned(), Array2::zeros((1, cols)));
+            want += bce_logits(&mut zi, t.slice(ndarray::s![i..i + 1, ..]), &mut gi) as f64;
+            assert_eq!(zi.row(0), z.row(i), "row {i}: outputs");
+            // One row alone is its own batch: its gradient is y − t
+            // unscaled; the batch's is (y − t)·(1/rows).
+            let k = 1.0 / rows as f32;
+            let gi = gi.mapv(|d| d * k);
+            assert_eq!(gi.row(0), g.row(i), "row {i}: gradients");
+        }
+        let want = want / rows as f64;
+        assert!(
+            ((cost as f64) - want).abs() <= 1e-6 * want,
+            "{cost} vs {want}"
+        );
+        let mse = mean_sq_err(z.view(), t.view());
+        assert!((sq - mse).abs() <= 1e-6 * mse, "{sq} vs {mse}");
     }
 
     #[test]

@@ -175,7 +175,7 @@ impl Optimizer {
                         step,
                         eps,
                     };
-                    k.apply(
+                    k.apply_halves(
                         flat_mut(layer.w.as_slice_mut()),
                         flat(net.dw[i].as_slice()),
                         flat_mut(self.m_w[i].as_slice_mut()),
@@ -217,6 +217,21 @@ struct AdamStep {
 }
 
 impl AdamStep {
+    /// `apply` on the two halves of the parameters, at once natively where
+    /// there are enough of them: every element's update is the same.
+    fn apply_halves(self, p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]) {
+        let n = p.len();
+        if n < crate::linalg::par::MIN_SPLIT_PASS || g.len() < n || m.len() < n || v.len() < n {
+            return self.apply(p, g, m, v);
+        }
+        let h = crate::linalg::par::cut(n);
+        let (p0, p1) = p.split_at_mut(h);
+        let (g0, g1) = g.split_at(h);
+        let (m0, m1) = m.split_at_mut(h);
+        let (v0, v1) = v.split_at_mut(h);
+        crate::linalg::par::join(|| self.apply(p0, g0, m0, v0), || self.apply(p1, g1, m1, v1));
+    }
+
     /// Updates parameters `p` and moments `m`, `v` from gradients `g`, eight
     /// values an iteration in f32x4 lanes (the tail padded): two independent
     /// square roots and divisions in flight, which the compiler's own

@@ -9,7 +9,7 @@ use super::context::Context;
 use super::progress::Span;
 use crate::data::{PIXELS, SIDE};
 use crate::error::Result;
-use crate::nn::loss::{self, ReconLoss};
+use crate::nn::loss;
 use crate::nn::model::Model;
 use crate::nn::net::Net;
 use crate::retrieval::propagate::{self, Graph};
@@ -46,7 +46,10 @@ impl Buffers {
             let src = ctx.x.train.row(i);
             let mut dst = self.xb.row_mut(r);
             match shift {
-                0 => dst.assign(&src),
+                0 => dst
+                    .as_slice_mut()
+                    .expect("contiguous")
+                    .copy_from_slice(src.as_slice().expect("rows are contiguous")),
                 s => {
                     let span = (2 * s + 1) as usize;
                     let dx = ctx.streams.shift.below(span) as i32 - s;
@@ -119,18 +122,12 @@ pub fn autoencode(ctx: &mut Context, buf: &mut Buffers, span: &mut Span) -> Resu
     }
     let input = if c.denoise > 0.0 { &buf.xin } else { &buf.xb };
     let code = enc.forward(input.view(), Some(&mut streams.noise));
-    let (cost, grad_is_dz) = loss::reconstruct(dec, code.view(), buf.xb.view(), c.recon_loss);
-    // The training figure is the per-pixel squared error: MSE's cost is
-    // that already; binary cross-entropy's is not.
-    let sq_err = match c.recon_loss {
-        ReconLoss::Mse => cost as f64,
-        ReconLoss::Bce => loss::mean_sq_err(dec.output_and_grad().0.view(), buf.xb.view()),
-    };
+    let r = loss::reconstruct(dec, code.view(), buf.xb.view(), c.recon_loss);
     let k = 1.0 / c.scale.peak() as f64;
-    span.sq_err += sq_err * k * k;
+    span.sq_err += r.sq_err * k * k;
     let (code, dcode) = enc.output_and_grad();
-    dec.backward(code.view(), grad_is_dz, Some(dcode));
-    let mut cost = cost;
+    dec.backward(code.view(), r.grad_is_dz, Some(dcode));
+    let mut cost = r.cost;
     if c.graph_weight > 0.0 {
         // λ · mean over pairs of |c_anchor − c_neighbour|², pairs being
         // rows (r, B + r); its gradient joins the reconstruction's.
