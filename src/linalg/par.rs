@@ -98,7 +98,7 @@ mod helper {
     }
 
     impl Helper {
-        /// Runs `b` here (`a` already claimed this helper).
+        /// Runs `a` here and `b` on the helper (which the caller claimed).
         pub fn join<A, B: Send>(
             &self,
             a: impl FnOnce() -> A,
@@ -120,7 +120,7 @@ mod helper {
             let ra = panic::catch_unwind(AssertUnwindSafe(a));
             let mut spins = 0u32;
             while self.state.load(SeqCst) != DONE {
-                spins += 1;
+                spins = spins.saturating_add(1);
                 if spins < 1 << 16 {
                     std::hint::spin_loop();
                 } else {
