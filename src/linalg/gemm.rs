@@ -129,12 +129,12 @@ fn product(a: ArrayView2<f32>, b: ArrayView2<f32>, beta: f32, c: ArrayViewMut2<f
     if m * k * n < par::MIN_SPLIT || m.max(n) < 32 {
         whole(a, b, c);
     } else if m >= n {
-        let (a0, a1) = a.split_at(Axis(0), par::cut(m));
-        let (c0, c1) = c.split_at(Axis(0), par::cut(m));
+        let h = par::cut(m);
+        let ((a0, a1), (c0, c1)) = (a.split_at(Axis(0), h), c.split_at(Axis(0), h));
         par::join(|| whole(a0, b, c0), || whole(a1, b, c1));
     } else {
-        let (b0, b1) = b.split_at(Axis(1), par::cut(n));
-        let (c0, c1) = c.split_at(Axis(1), par::cut(n));
+        let h = par::cut(n);
+        let ((b0, b1), (c0, c1)) = (b.split_at(Axis(1), h), c.split_at(Axis(1), h));
         par::join(|| whole(a, b0, c0), || whole(a, b1, c1));
     }
 }

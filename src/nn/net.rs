@@ -81,7 +81,7 @@ impl Net {
 
     /// `forward` without the last layer's activation: its output buffer holds
     /// the pre-activation, for a loss that applies the activation itself
-    /// (`loss::bce_logits`) and leaves the activation in its place.
+    /// (`logit_loss::bce_logits_sq`) and leaves the activation in its place.
     pub fn forward_logits(
         &mut self,
         x: ArrayView2<f32>,

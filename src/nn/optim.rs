@@ -1,5 +1,6 @@
 //! Optimisers. The state is per net, shaped like its parameters.
 
+use crate::linalg::par;
 use crate::linalg::simd::F32x4;
 use crate::nn::net::Net;
 use ndarray::{Array1, Array2, Zip};
@@ -220,16 +221,15 @@ impl AdamStep {
     /// `apply` on the two halves of the parameters, at once natively where
     /// there are enough of them: every element's update is the same.
     fn apply_halves(self, p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]) {
-        let n = p.len();
-        if n < crate::linalg::par::MIN_SPLIT_PASS || g.len() < n || m.len() < n || v.len() < n {
+        if p.len() < par::MIN_SPLIT_PASS {
             return self.apply(p, g, m, v);
         }
-        let h = crate::linalg::par::cut(n);
+        let h = par::cut(p.len());
         let (p0, p1) = p.split_at_mut(h);
         let (g0, g1) = g.split_at(h);
         let (m0, m1) = m.split_at_mut(h);
         let (v0, v1) = v.split_at_mut(h);
-        crate::linalg::par::join(|| self.apply(p0, g0, m0, v0), || self.apply(p1, g1, m1, v1));
+        par::join(|| self.apply(p0, g0, m0, v0), || self.apply(p1, g1, m1, v1));
     }
 
     /// Updates parameters `p` and moments `m`, `v` from gradients `g`, eight

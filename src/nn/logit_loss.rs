@@ -1,0 +1,275 @@
+//! The losses a sigmoid output takes on its logits, the sigmoid fused in:
+//! binary cross-entropy and MSE. Each is one pass over a row of the
+//! decoder's output in f32x4 lanes, writing y = σ(z) over z and the
+//! gradient w.r.t. z; the rows are taken in two halves (`by_rows`).
+
+use crate::linalg::par;
+use crate::linalg::simd::{F32x4, EXP_MAX_ARG};
+use ndarray::{Array2, ArrayView2};
+
+/// Binary cross-entropy of sigmoid outputs against targets in [0, 1], summed
+/// over columns and averaged over rows, and the outputs' mean squared error
+/// per pixel (the training figure), measured in the same pass. `out` comes
+/// in holding the pre-activations z and leaves holding y = σ(z); the
+/// gradient is w.r.t. z, (y − t)/rows, which never divides by a saturated y.
+///
+/// Fused because with e = exp(−z), y = 1/(1+e) and
+/// t·ln y + (1−t)·ln(1−y) = −ln(1+e) − (1−t)·z: the sigmoid's exp serves
+/// the loss too, and the loss stays exact where y would round to 0 or 1.
+pub fn bce_logits_sq(
+    out: &mut Array2<f32>,
+    target: ArrayView2<f32>,
+    grad: &mut Array2<f32>,
+) -> (f32, f64) {
+    let inv_n = 1.0 / out.nrows() as f32;
+    let [total, sq] = by_rows(out, target, grad, |z, t, g| bce_row(z, t, g, inv_n));
+    (
+        (-total / out.nrows() as f64) as f32,
+        sq / out.len().max(1) as f64,
+    )
+}
+
+/// Mean squared error of sigmoid outputs, the sigmoid and its derivative
+/// fused in: `out` comes in holding the pre-activations z and leaves
+/// holding y = σ(z); the gradient is w.r.t. z, (y − t)·(2/n)·y(1 − y).
+///
+/// Bit for bit what `Activation::Sigmoid`, `mse` and the sigmoid's backprop
+/// compute one after the other (the same lane operations in the same
+/// order), in one pass over the decoder's output instead of three, and with
+/// the cost summed in f32 lanes rather than a serial chain of f64 adds.
+pub fn mse_sigmoid(out: &mut Array2<f32>, target: ArrayView2<f32>, grad: &mut Array2<f32>) -> f32 {
+    let n = out.len();
+    let scale = F32x4::splat(2.0 / n as f32);
+    let one = F32x4::splat(1.0);
+    let lanes = |z: F32x4, t: F32x4| {
+        let y = z.sigmoid();
+        let d = y.sub(t);
+        (y, d, d.mul(scale).mul(y.mul(one.sub(y))))
+    };
+    let total = by_rows(out, target, grad, |z, t, g| {
+        let mut acc = F32x4::zero();
+        let n4 = z.len() / 4 * 4;
+        for j in (0..n4).step_by(4) {
+            let (y, d, gv) = lanes(F32x4::first4(&z[j..]), F32x4::first4(&t[j..]));
+            acc = acc.mul_add(d, d);
+            y.write4(&mut z[j..]);
+            gv.write4(&mut g[j..]);
+        }
+        let tail = z.len() - n4;
+        let mut rest = 0.0f32;
+        if tail > 0 {
+            let (mut zb, mut tb) = ([0.0f32; 4], [0.0f32; 4]);
+            zb[..tail].copy_from_slice(&z[n4..]);
+            tb[..tail].copy_from_slice(&t[n4..]);
+            let (y, d, gv) = lanes(F32x4::from(zb), F32x4::from(tb));
+            rest = d.to_array()[..tail].iter().map(|d| d * d).sum();
+            z[n4..].copy_from_slice(&y.to_array()[..tail]);
+            g[n4..].copy_from_slice(&gv.to_array()[..tail]);
+        }
+        [acc.sum() + rest, 0.0]
+    });
+    (total[0] / n.max(1) as f64) as f32
+}
+
+/// Runs a fused loss over (z, t, g) row by row, summing the two figures
+/// each row returns in f64. Our buffers are row-major already; anything
+/// else is copied once. The rows are taken in two halves (on two cores
+/// natively when there are enough of them), each summed in order and the
+/// two sums added: the same figure whether or not they ran at once.
+fn by_rows(
+    out: &mut Array2<f32>,
+    target: ArrayView2<f32>,
+    grad: &mut Array2<f32>,
+    row: impl Fn(&mut [f32], &[f32], &mut [f32]) -> [f32; 2] + Sync,
+) -> [f64; 2] {
+    assert_eq!(out.dim(), target.dim(), "output and target shapes differ");
+    assert_eq!(out.dim(), grad.dim(), "output and gradient shapes differ");
+    let cols = out.ncols().max(1);
+    for a in [&mut *out, &mut *grad] {
+        if !a.is_standard_layout() {
+            *a = a.as_standard_layout().into_owned();
+        }
+    }
+    let target = target.as_standard_layout();
+    let (z, t, g) = match (out.as_slice_mut(), target.as_slice(), grad.as_slice_mut()) {
+        (Some(z), Some(t), Some(g)) => (z, t, g),
+        _ => unreachable!("standard layout is contiguous"),
+    };
+    let rows = |z: &mut [f32], t: &[f32], g: &mut [f32]| {
+        z.chunks_mut(cols)
+            .zip(t.chunks(cols))
+            .zip(g.chunks_mut(cols))
+            .fold([0.0f64; 2], |[a, b], ((z, t), g)| {
+                let [x, y] = row(z, t, g);
+                [a + x as f64, b + y as f64]
+            })
+    };
+    let (len, cut) = (z.len(), par::cut(z.len() / cols) * cols);
+    let (z0, z1) = z.split_at_mut(cut);
+    let (t0, t1) = t.split_at(cut);
+    let (g0, g1) = g.split_at_mut(cut);
+    let ([a0, b0], [a1, b1]) = if len >= par::MIN_SPLIT_PASS {
+        par::join(|| rows(z0, t0, g0), || rows(z1, t1, g1))
+    } else {
+        (rows(z0, t0, g0), rows(z1, t1, g1))
+    };
+    [a0 + a1, b0 + b1]
+}
+
+/// Σ t·ln y + (1−t)·ln(1−y) over one row, turning z into y in place and
+/// writing (y − t)·scale into g.
+///
+/// The sum is −Σ ln(1+e) − Σ(1−t)·z, and Σ ln(1+e) is taken as the log of a
+/// product whose exponent is moved out at every step (1+e ≤ e^88.3 keeps the
+/// product finite): one log a row instead of one an element, which was half
+/// the cost of the decoder's output.
+fn bce_row(z: &mut [f32], t: &[f32], g: &mut [f32], scale: f32) -> [f32; 2] {
+    let (zero, one) = (F32x4::zero(), F32x4::splat(1.0));
+    let k = F32x4::splat(scale);
+    let (mut mant, mut expo, mut rest, mut sq) = (one, zero, zero, zero);
+    let mut lanes = |zv: F32x4, tv: F32x4| {
+        let minus_z = zero.sub(zv);
+        let one_e = one.add(minus_z.exp());
+        let (m, e) = mant.mul(one_e).frexp();
+        mant = m;
+        expo = expo.add(e);
+        // Past exp's clamp ln(1+e^−z) is −z to within f32: add what was cut.
+        let cut = minus_z.sub(F32x4::splat(EXP_MAX_ARG)).max(zero);
+        rest = rest.add(cut).add(one.sub(tv).mul(zv));
+        let y = one.div(one_e);
+        let d = y.sub(tv);
+        sq = sq.mul_add(d, d);
+        (y, d.mul(k))
+    };
+    let n4 = z.len() / 4 * 4;
+    for j in (0..n4).step_by(4) {
+        let (y, gv) = lanes(F32x4::first4(&z[j..]), F32x4::first4(&t[j..]));
+        y.write4(&mut z[j..]);
+        gv.write4(&mut g[j..]);
+    }
+    let tail = z.len() - n4;
+    if tail > 0 {
+        // Padding lanes with z = EXP_MAX_ARG, t = 1 add exactly nothing
+        // (y = 1 there, so their error is 0 too).
+        let (mut zb, mut tb) = ([EXP_MAX_ARG; 4], [1.0f32; 4]);
+        zb[..tail].copy_from_slice(&z[n4..]);
+        tb[..tail].copy_from_slice(&t[n4..]);
+        let (y, gv) = lanes(F32x4::from(zb), F32x4::from(tb));
+        z[n4..].copy_from_slice(&y.to_array()[..tail]);
+        g[n4..].copy_from_slice(&gv.to_array()[..tail]);
+    }
+    let ln_prod = mant
+        .ln()
+        .add(expo.mul(F32x4::splat(std::f32::consts::LN_2)));
+    [-(ln_prod.sum() + rest.sum()), sq.sum()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nn::activation::Activation;
+    use crate::nn::loss::{mean_sq_err, mse};
+    use crate::rng::Rng;
+
+    /// t·ln σ(z) + (1−t)·ln(1−σ(z)) in f64, as −softplus(−z) − (1−t)·z.
+    fn exact(z: f64, t: f64) -> f64 {
+        let softplus = |x: f64| x.max(0.0) + (-x.abs()).exp().ln_1p();
+        -softplus(-z) - (1.0 - t) * z
+    }
+
+    /// The fused loss is the three passes it replaces, bit for bit, on
+    /// rows with and without a tail of fewer than four.
+    #[test]
+    fn mse_sigmoid_is_sigmoid_then_mse_then_backprop() {
+        let mut r = Rng::new(9);
+        for cols in [1, 3, 4, 5, 9, 784] {
+            let rows = 3;
+            let z0 = Array2::from_shape_simple_fn((rows, cols), || {
+                ((r.uniform() * 2.0 - 1.0) * 12.0) as f32
+            });
+            let t = Array2::from_shape_simple_fn((rows, cols), || r.uniform() as f32);
+            let mut y = z0.clone();
+            Activation::Sigmoid.apply(y.view_mut());
+            let mut want_g = Array2::zeros((rows, cols));
+            let want = mse(&y, t.view(), &mut want_g);
+            Activation::Sigmoid.backprop(y.view(), want_g.view_mut());
+            let (mut z, mut g) = (z0.clone(), Array2::zeros((rows, cols)));
+            let got = mse_sigmoid(&mut z, t.view(), &mut g);
+            assert_eq!(z, y, "cols {cols}: outputs");
+            assert_eq!(g, want_g, "cols {cols}: gradients");
+            assert!(
+                (got - want).abs() <= 1e-6 * want,
+                "cols {cols}: cost {got} vs {want}"
+            );
+        }
+    }
+
+    /// A batch big enough to be taken in two halves on two cores gives
+    /// each row what the row alone gives, and the squared error the same
+    /// pass measures is `mean_sq_err` of its outputs.
+    #[test]
+    fn bce_in_halves_is_row_by_row_and_measures_the_error() {
+        let mut r = Rng::new(11);
+        let (rows, cols) = (96, 784);
+        assert!(rows * cols >= par::MIN_SPLIT_PASS && par::cut(rows) > 0);
+        let z0 = Array2::from_shape_simple_fn((rows, cols), || ((r.uniform() - 0.5) * 16.0) as f32);
+        let t = Array2::from_shape_simple_fn((rows, cols), || r.uniform() as f32);
+        let (mut z, mut g) = (z0.clone(), Array2::zeros((rows, cols)));
+        let (cost, sq) = bce_logits_sq(&mut z, t.view(), &mut g);
+        let mut want = 0.0f64;
+        for i in 0..rows {
+            let rowz = z0.slice(ndarray::s![i..i + 1, ..]);
+            let (mut zi, mut gi) = (rowz.to_owned(), Array2::zeros((1, cols)));
+            want += bce_logits_sq(&mut zi, t.slice(ndarray::s![i..i + 1, ..]), &mut gi).0 as f64;
+            assert_eq!(zi.row(0), z.row(i), "row {i}: outputs");
+            // One row alone is its own batch: its gradient is y − t
+            // unscaled; the batch's is (y − t)·(1/rows).
+            let k = 1.0 / rows as f32;
+            let gi = gi.mapv(|d| d * k);
+            assert_eq!(gi.row(0), g.row(i), "row {i}: gradients");
+        }
+        let want = want / rows as f64;
+        assert!(
+            ((cost as f64) - want).abs() <= 1e-6 * want,
+            "{cost} vs {want}"
+        );
+        let mse = mean_sq_err(z.view(), t.view());
+        assert!((sq - mse).abs() <= 1e-6 * mse, "{sq} vs {mse}");
+    }
+
+    #[test]
+    fn bce_logits_matches_f64_on_every_row_length_and_range() {
+        let mut r = Rng::new(5);
+        for cols in [1, 3, 4, 5, 9, 784] {
+            for spread in [0.1, 8.0, 300.0] {
+                let rows = 3;
+                let z0 = Array2::from_shape_simple_fn((rows, cols), || {
+                    ((r.uniform() * 2.0 - 1.0) * spread) as f32
+                });
+                let t = Array2::from_shape_simple_fn((rows, cols), || match r.below(3) {
+                    0 => 0.0,
+                    1 => 1.0,
+                    _ => r.uniform() as f32,
+                });
+                let (mut z, mut g) = (z0.clone(), Array2::zeros((rows, cols)));
+                let got = bce_logits_sq(&mut z, t.view(), &mut g).0 as f64;
+                let want: f64 = z0
+                    .iter()
+                    .zip(t.iter())
+                    .map(|(&z, &t)| -exact(z as f64, t as f64))
+                    .sum::<f64>()
+                    / rows as f64;
+                let tol = 1e-5 * want.abs() + 1e-5 * cols as f64;
+                assert!(
+                    (got - want).abs() <= tol,
+                    "cols {cols} spread {spread}: {got} vs {want}"
+                );
+                for ((&y, &z0), (&g, &t)) in z.iter().zip(&z0).zip(g.iter().zip(&t)) {
+                    let sig = 1.0 / (1.0 + (-z0 as f64).exp());
+                    assert!((y as f64 - sig).abs() < 1e-6, "σ({z0}) = {y}, not {sig}");
+                    assert!((g - (y - t) / rows as f32).abs() < 1e-7);
+                }
+            }
+        }
+    }
+}
