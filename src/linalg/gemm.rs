@@ -4,6 +4,8 @@
 //! AVX-512/FMA kernels are faster there than 4-lane SSE. Plus `matmul`, for
 //! the few small products elsewhere.
 
+#[cfg(target_arch = "x86_64")]
+use crate::linalg::avx512;
 #[cfg(target_arch = "wasm32")]
 use crate::linalg::kernel::{self, MatRef, Start};
 #[cfg(not(target_arch = "wasm32"))]
@@ -66,11 +68,8 @@ pub fn affine(x: ArrayView2<f32>, w: &Array2<f32>, b: &Array1<f32>, y: &mut Arra
         // Slice copies: ndarray's row-by-row `assign` went element by
         // element (7% of a native autoencoder step; measured no faster
         // when the copy was split over the two halves too).
-        let (bs, n) = (b.as_slice().expect("biases are contiguous"), y.ncols());
-        let ys = y.as_slice_mut().expect("layer buffers are standard layout");
-        ys.chunks_exact_mut(n.max(1))
-            .for_each(|r| r.copy_from_slice(bs));
-        product(x, w.view(), 1.0, y.view_mut());
+        let bs = b.as_slice().expect("biases are contiguous");
+        product(x, w.view(), Some(bs), y.view_mut());
     }
 }
 
@@ -100,7 +99,7 @@ pub fn weight_grads(
         })
     }
     #[cfg(not(target_arch = "wasm32"))]
-    product(x.t(), dz.view(), 0.0, dw.view_mut());
+    product(x.t(), dz.view(), None, dw.view_mut());
 }
 
 /// dx = dz·wᵀ (also any A·Bᵀ, e.g. the similarity of two sets of rows).
@@ -113,30 +112,139 @@ pub fn input_grad(dz: ArrayView2<f32>, w: ArrayView2<f32>, dx: &mut Array2<f32>)
         })
     }
     #[cfg(not(target_arch = "wasm32"))]
-    product(dz, w.t(), 0.0, dx.view_mut());
+    product(dz, w.t(), None, dx.view_mut());
 }
 
-/// c = β·c + a·b natively, a large product's longer side of c cut in two
-/// and the halves run on two cores (`par`). Each element of c is the same
-/// sum in the same order either way: matrixmultiply blocks only along k,
-/// and the cut is along m or n.
+/// c = start + a·b natively (`start` a row added to every row of c, or
+/// zero), a large product's longer side of c cut in two and the halves run
+/// on two cores (`par`). Each element of c is the same sum in the same
+/// order either way: both kernels below block only along k, and the cut is
+/// along m or n. On AVX-512 hosts our own tiles (`avx512`) run the products
+/// whose width is a multiple of 16; the rest go to ndarray's matrixmultiply.
 #[cfg(not(target_arch = "wasm32"))]
-fn product(a: ArrayView2<f32>, b: ArrayView2<f32>, beta: f32, c: ArrayViewMut2<f32>) {
+fn product(a: ArrayView2<f32>, b: ArrayView2<f32>, start: Option<&[f32]>, c: ArrayViewMut2<f32>) {
+    product_split_from(a, b, start, c, par::MIN_SPLIT)
+}
+
+/// `product`, split only from `min_split` multiply-adds (the tests run
+/// whole products to compare the halves with).
+#[cfg(not(target_arch = "wasm32"))]
+fn product_split_from(
+    a: ArrayView2<f32>,
+    b: ArrayView2<f32>,
+    start: Option<&[f32]>,
+    mut c: ArrayViewMut2<f32>,
+    min_split: usize,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if avx512_product(a, b, start, &mut c, min_split) {
+        return;
+    }
+    let beta = match start {
+        Some(s) => {
+            c.rows_mut().into_iter().for_each(|mut r| {
+                r.as_slice_mut()
+                    .expect("layer buffers are standard layout")
+                    .copy_from_slice(s)
+            });
+            1.0
+        }
+        None => 0.0,
+    };
     let whole = |a: ArrayView2<f32>, b: ArrayView2<f32>, mut c: ArrayViewMut2<f32>| {
         general_mat_mul(1.0, &a, &b, beta, &mut c)
     };
+    split(a, b, c, min_split, |a, b, c, _| whole(a, b, c));
+}
+
+/// Runs `f` on all of c, or on two halves of it (along its longer side) at
+/// once when the product is large enough to pay for the split; `f`'s last
+/// argument is the offset of its first column.
+#[cfg(not(target_arch = "wasm32"))]
+fn split<F>(a: ArrayView2<f32>, b: ArrayView2<f32>, c: ArrayViewMut2<f32>, min_split: usize, f: F)
+where
+    F: Fn(ArrayView2<f32>, ArrayView2<f32>, ArrayViewMut2<f32>, usize) + Sync,
+{
     let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
-    if m * k * n < par::MIN_SPLIT || m.max(n) < 32 {
-        whole(a, b, c);
+    if m * k * n < min_split || m.max(n) < 32 {
+        f(a, b, c, 0);
     } else if m >= n {
         let h = par::cut(m);
         let ((a0, a1), (c0, c1)) = (a.split_at(Axis(0), h), c.split_at(Axis(0), h));
-        par::join(|| whole(a0, b, c0), || whole(a1, b, c1));
+        par::join(|| f(a0, b, c0, 0), || f(a1, b, c1, 0));
     } else {
         let h = par::cut(n);
         let ((b0, b1), (c0, c1)) = (b.split_at(Axis(1), h), c.split_at(Axis(1), h));
-        par::join(|| whole(a, b0, c0), || whole(a, b1, c1));
+        par::join(|| f(a, b0, c0, 0), || f(a, b1, c1, h));
     }
+}
+
+/// The products on `avx512`'s kernels: its tiles where B's rows are
+/// contiguous and C is a whole number of vectors wide, its dot products
+/// where A's rows and B's columns are (dZ·Wᵀ). False, having done nothing,
+/// for any other layout.
+#[cfg(target_arch = "x86_64")]
+fn avx512_product(
+    a: ArrayView2<f32>,
+    b: ArrayView2<f32>,
+    start: Option<&[f32]>,
+    c: &mut ArrayViewMut2<f32>,
+    min_split: usize,
+) -> bool {
+    // Row and column strides, if both run forwards.
+    let strides = |s: &[isize]| Some([usize::try_from(s[0]).ok()?, usize::try_from(s[1]).ok()?]);
+    let (Some([ars, acs]), Some([brs, bcs]), Some([ldc, 1])) = (
+        strides(a.strides()),
+        strides(b.strides()),
+        strides(c.strides()),
+    ) else {
+        return false;
+    };
+    let tiles = bcs == 1 && c.ncols().is_multiple_of(16);
+    let dots = acs == 1 && brs == 1 && start.is_none();
+    if !avx512::available() || !(tiles || dots) {
+        return false;
+    }
+    assert_eq!((a.nrows(), b.ncols()), c.dim(), "product: output shape");
+    assert_eq!(a.ncols(), b.nrows(), "product: inner sizes differ");
+    if let Some(s) = start {
+        assert_eq!(
+            s.len(),
+            c.ncols(),
+            "product: start row has the wrong length"
+        );
+    }
+    split(a, b, c.view_mut(), min_split, |a, b, mut c, j0| {
+        let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
+        // SAFETY: the host has AVX-512; the views' shapes agree (asserted
+        // above, and `split` cuts them together), every stride is
+        // non-negative and the ones the kernel assumes are 1 are (checked
+        // above), and C is a mutable view, so it overlaps nothing.
+        unsafe {
+            if tiles {
+                let at = avx512::Strided {
+                    ptr: a.as_ptr(),
+                    rs: ars,
+                    cs: acs,
+                };
+                let start = start.map(|s| s[j0..j0 + n].as_ptr());
+                avx512::gemm(m, k, n, at, b.as_ptr(), brs, start, c.as_mut_ptr(), ldc)
+            } else {
+                avx512::dots(
+                    m,
+                    k,
+                    n,
+                    a.as_ptr(),
+                    ars,
+                    b.as_ptr(),
+                    bcs,
+                    c.as_mut_ptr(),
+                    ldc,
+                )
+            }
+        }
+    });
+    true
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -145,7 +253,9 @@ mod tests {
     use crate::rng::Rng;
 
     /// A product cut in two halves on two cores is the whole product, bit
-    /// for bit, for every layer shape of the reference's autoencoders.
+    /// for bit, for every layer shape of the reference's autoencoders and
+    /// each of the three products of a layer (X·W + b, Xᵀ·dZ, dZ·Wᵀ); and
+    /// the whole product is matrixmultiply's to within rounding.
     #[test]
     fn halves_are_the_whole_product() {
         let mut r = Rng::new(3);
@@ -156,20 +266,33 @@ mod tests {
             (784, 128, 64),
             (128, 784, 1000),
             (200, 300, 500),
+            (131, 77, 90),
         ] {
-            assert!(m * k * n >= par::MIN_SPLIT, "{m}×{k}×{n} is split");
-            let (a, b) = (mat(m, k), mat(k, n));
-            let mut want = mat(m, n);
-            let mut got = want.clone();
-            general_mat_mul(1.0, &a, &b, 1.0, &mut want);
-            product(a.view(), b.view(), 1.0, got.view_mut());
-            assert_eq!(got, want, "{m}×{k}×{n}, β = 1");
-            let mut got_t = Array2::zeros((k, n));
-            let mut want_t = Array2::zeros((k, n));
-            let c = mat(m, n);
-            general_mat_mul(1.0, &a.t(), &c, 0.0, &mut want_t);
-            product(a.t(), c.view(), 0.0, got_t.view_mut());
-            assert_eq!(got_t, want_t, "{m}×{k}×{n} transposed, β = 0");
+            let (a, b, at, bt) = (mat(m, k), mat(k, n), mat(k, m), mat(n, k));
+            let bias = mat(1, n).into_shape_with_order(n).expect("a row");
+            let bias = bias.as_slice();
+            let cases = [
+                ("X·W + b", a.view(), b.view(), bias),
+                ("Xᵀ·dZ", at.t(), b.view(), None),
+                ("dZ·Wᵀ", a.view(), bt.t(), None),
+            ];
+            for (name, a, b, start) in cases {
+                let mut halves = Array2::from_elem((m, n), f32::NAN);
+                let mut whole = halves.clone();
+                product(a, b, start, halves.view_mut());
+                product_split_from(a, b, start, whole.view_mut(), usize::MAX);
+                assert_eq!(halves, whole, "{name}, {m}×{k}×{n}");
+                let mut want = Array2::zeros((m, n));
+                if let Some(s) = start {
+                    want.rows_mut()
+                        .into_iter()
+                        .for_each(|mut r| r.assign(&ndarray::aview1(s)));
+                }
+                general_mat_mul(1.0, &a, &b, 1.0, &mut want);
+                let scale = (k as f32).sqrt();
+                let worst = (&whole - &want).iter().fold(0.0f32, |w, d| w.max(d.abs()));
+                assert!(worst <= 1e-5 * scale, "{name}, {m}×{k}×{n}: off by {worst}");
+            }
         }
     }
 }

@@ -1,5 +1,7 @@
 //! Linear algebra: the 4-lane vector type and its maths (`simd`), the blocked
 //! f32x4 GEMM (`kernel`), and the three products of a layer (`gemm`).
+#[cfg(target_arch = "x86_64")]
+pub mod avx512;
 mod dots;
 pub mod gemm;
 pub mod kernel;

@@ -50,16 +50,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     let source = data::read_mnist_dir(&data, "train").map_err(|e| e.message)?;
     let mut c = table::config("mnist_auto_2", Preset::Best, Protocol::Book).expect("known model");
     c.propagate = false;
-    let mut t = Trainer::new(&c, &source, None).map_err(|e| e.message)?;
-    // One unit a call: a larger step would run on past the phase.
-    while t.phase() != aelab::Phase::Autoencode {
-        t.step(1, f64::INFINITY);
-    }
-    let t0 = std::time::Instant::now();
-    while t.phase() == aelab::Phase::Autoencode {
-        t.step(1, f64::INFINITY);
-    }
-    let secs = t0.elapsed().as_secs_f64();
+    let (secs, t) = time_phase(&c, &source)?;
     let n_train = t.split().train.len();
     let samples = (c.ae_epochs * (n_train / c.batch) * c.batch) as f64;
     let model = t.model();
@@ -81,5 +72,42 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     for line in t.log().iter().filter(|l| l.starts_with("Epoch 10")) {
         println!("{line}");
     }
+    #[cfg(target_arch = "x86_64")]
+    if aelab::linalg::avx512::available() {
+        // The host's speed drifts over seconds, so the two sets of kernels
+        // take turns on short runs and each keeps its best.
+        let short = aelab::Config {
+            ae_epochs: 2,
+            ..c.clone()
+        };
+        let mut best = [f64::INFINITY; 2];
+        for round in 0..8 {
+            let on = round % 2 == 0;
+            aelab::linalg::avx512::use_avx512(on);
+            let secs = time_phase(&short, &source);
+            aelab::linalg::avx512::use_avx512(true);
+            best[on as usize] = best[on as usize].min(secs?.0);
+        }
+        println!(
+            "the same phase, 2 epochs, the kernels taking turns (best of 4 each): AVX-512 tiles and 16 lanes {:.3} s, matrixmultiply and 4 lanes {:.3} s: {:.2}x",
+            best[1],
+            best[0],
+            best[0] / best[1]
+        );
+    }
     Ok(())
+}
+
+/// The autoencode phase of config `c` from a fresh trainer, timed.
+fn time_phase(c: &aelab::Config, source: &data::Digits) -> Result<(f64, Trainer), String> {
+    let mut t = Trainer::new(c, source, None).map_err(|e| e.message)?;
+    // One unit a call: a larger step would run on past the phase.
+    while t.phase() != aelab::Phase::Autoencode {
+        t.step(1, f64::INFINITY);
+    }
+    let t0 = std::time::Instant::now();
+    while t.phase() == aelab::Phase::Autoencode {
+        t.step(1, f64::INFINITY);
+    }
+    Ok((t0.elapsed().as_secs_f64(), t))
 }
