@@ -12,9 +12,10 @@
 // compiler keeps every accumulator in a register.
 #![allow(clippy::needless_range_loop)]
 
+use crate::linalg::kernel;
+use crate::linalg::simd::{F32x16, Lanes};
 use std::arch::x86_64::{
-    __m512, __mmask16, _mm512_fmadd_ps, _mm512_loadu_ps, _mm512_maskz_loadu_ps,
-    _mm512_reduce_add_ps, _mm512_set1_ps, _mm512_setzero_ps, _mm512_storeu_ps,
+    __mmask16, _mm512_fmadd_ps, _mm512_maskz_loadu_ps, _mm512_reduce_add_ps, _mm512_setzero_ps,
 };
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
@@ -96,8 +97,7 @@ pub unsafe fn gemm(
     }
 }
 
-/// One R × 16V tile of C: the accumulators start from `init` and stay in
-/// registers over all of k.
+/// One R × 16V tile of C: `kernel::tile` in 16 lanes, stored.
 ///
 /// # Safety
 /// As `gemm`, for rows 0..R of A and C and columns 0..16V of B, C and init.
@@ -114,28 +114,10 @@ unsafe fn tile<const R: usize, const V: usize>(
     c: *mut f32,
     ldc: usize,
 ) {
-    let mut row = [_mm512_loadu_ps(init); V];
-    for j in 1..V {
-        row[j] = _mm512_loadu_ps(init.add(L * j));
-    }
-    let mut acc: [[__m512; V]; R] = [row; R];
-    for p in 0..k {
-        let bp = b.add(p * ldb);
-        let mut bv = [_mm512_loadu_ps(bp); V];
-        for j in 1..V {
-            bv[j] = _mm512_loadu_ps(bp.add(L * j));
-        }
-        let ap = a.add(p * acs);
-        for r in 0..R {
-            let x = _mm512_set1_ps(*ap.add(r * ars));
-            for j in 0..V {
-                acc[r][j] = _mm512_fmadd_ps(x, bv[j], acc[r][j]);
-            }
-        }
-    }
+    let acc = kernel::tile::<F32x16, R, V>(k, a, ars, acs, b, ldb, init);
     for r in 0..R {
         for j in 0..V {
-            _mm512_storeu_ps(c.add(r * ldc + L * j), acc[r][j]);
+            acc[r][j].store(c.add(r * ldc + L * j));
         }
     }
 }

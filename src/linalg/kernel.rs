@@ -9,7 +9,7 @@
 // bounds the compiler keeps every accumulator in a register.
 #![allow(clippy::needless_range_loop)]
 
-use crate::linalg::simd::F32x4;
+use crate::linalg::simd::{F32x4, Lanes};
 use std::cell::RefCell;
 
 /// Rows of C per tile.
@@ -217,7 +217,7 @@ unsafe fn panel<const UNIT_ARS: bool, const R: usize, const V: usize>(
 ) {
     let ars = if UNIT_ARS { 1 } else { ars };
     for g in 0..groups {
-        let acc = tile::<R, V>(k, a.add(g * R * ars), ars, acs, b, ldb, init);
+        let acc = tile::<F32x4, R, V>(k, a.add(g * R * ars), ars, acs, b, ldb, init);
         let cp = c.add(g * R * ldc);
         for r in 0..R {
             for j in 0..V {
@@ -252,14 +252,14 @@ unsafe fn edge(
         let r_n = MR.min(rows - i0);
         // A last panel at most 4 wide (the 10-wide layers) needs one vector.
         let acc = match (r_n, cols <= 4) {
-            (1, false) => widen(tile::<1, 2>(k, ap, ars, acs, b, ldb, init)),
-            (2, false) => widen(tile::<2, 2>(k, ap, ars, acs, b, ldb, init)),
-            (3, false) => widen(tile::<3, 2>(k, ap, ars, acs, b, ldb, init)),
-            (_, false) => tile::<MR, 2>(k, ap, ars, acs, b, ldb, init),
-            (1, true) => widen(tile::<1, 1>(k, ap, ars, acs, b, ldb, init)),
-            (2, true) => widen(tile::<2, 1>(k, ap, ars, acs, b, ldb, init)),
-            (3, true) => widen(tile::<3, 1>(k, ap, ars, acs, b, ldb, init)),
-            (_, true) => widen(tile::<MR, 1>(k, ap, ars, acs, b, ldb, init)),
+            (1, false) => widen(tile::<F32x4, 1, 2>(k, ap, ars, acs, b, ldb, init)),
+            (2, false) => widen(tile::<F32x4, 2, 2>(k, ap, ars, acs, b, ldb, init)),
+            (3, false) => widen(tile::<F32x4, 3, 2>(k, ap, ars, acs, b, ldb, init)),
+            (_, false) => tile::<F32x4, MR, 2>(k, ap, ars, acs, b, ldb, init),
+            (1, true) => widen(tile::<F32x4, 1, 1>(k, ap, ars, acs, b, ldb, init)),
+            (2, true) => widen(tile::<F32x4, 2, 1>(k, ap, ars, acs, b, ldb, init)),
+            (3, true) => widen(tile::<F32x4, 3, 1>(k, ap, ars, acs, b, ldb, init)),
+            (_, true) => widen(tile::<F32x4, MR, 1>(k, ap, ars, acs, b, ldb, init)),
         };
         for (r, [lo, hi]) in acc.iter().enumerate().take(r_n) {
             let mut out = [0.0f32; NR];
@@ -279,14 +279,17 @@ fn widen<const R: usize, const V: usize>(acc: [[F32x4; V]; R]) -> [[F32x4; 2]; M
     out
 }
 
-/// One R × 4V tile of A·B plus `init` on every row: the accumulators stay in
-/// registers over all of k.
+/// One R × V-vector tile of A·B plus `init` on every row: the accumulators
+/// stay in registers over all of k. Generic over the lanes so the native
+/// AVX-512 tiles (`avx512`) are this loop too. Plain loops, no
+/// `array::from_fn`: a closure is compiled apart from an AVX-512 caller
+/// and would not inline.
 ///
 /// # Safety
 /// A: rows 0..R at stride `ars`, columns 0..k at stride `acs`; B: rows 0..k at
-/// stride `ldb`, 4V columns; `init`: 4V values.
+/// stride `ldb`, V·N columns; `init`: V·N values.
 #[inline(always)]
-unsafe fn tile<const R: usize, const V: usize>(
+pub(super) unsafe fn tile<L: Lanes, const R: usize, const V: usize>(
     k: usize,
     a: *const f32,
     ars: usize,
@@ -294,16 +297,23 @@ unsafe fn tile<const R: usize, const V: usize>(
     b: *const f32,
     ldb: usize,
     init: *const f32,
-) -> [[F32x4; V]; R] {
+) -> [[L; V]; R] {
     // Starting from the bias row saves adding it at the end.
-    let mut acc = [std::array::from_fn(|j| F32x4::load(init.add(4 * j))); R];
+    let mut row = [L::zero(); V];
+    for j in 0..V {
+        row[j] = L::load(init.add(L::N * j));
+    }
+    let mut acc = [row; R];
     for p in 0..k {
-        let bv: [F32x4; V] = std::array::from_fn(|j| F32x4::load(b.add(p * ldb + 4 * j)));
+        let mut bv = [L::zero(); V];
+        for j in 0..V {
+            bv[j] = L::load(b.add(p * ldb + L::N * j));
+        }
         let ap = a.add(p * acs);
         for r in 0..R {
-            let x = F32x4::splat_from(ap.add(r * ars));
+            let x = L::splat_from(ap.add(r * ars));
             for j in 0..V {
-                acc[r][j] = acc[r][j].mul_add(x, bv[j]);
+                acc[r][j] = acc[r][j].fma(x, bv[j]);
             }
         }
     }

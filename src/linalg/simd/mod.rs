@@ -54,6 +54,18 @@ pub trait Lanes: Copy {
     fn div(self, o: Self) -> Self;
     /// self + a·b, multiply and add rounded apart.
     fn mul_add(self, a: Self, b: Self) -> Self;
+    /// self + a·b as the GEMM kernels take it: `mul_add` in `F32x4` (so
+    /// the browser's SIMD build and native SSE agree), one fused rounding
+    /// in `F32x16` (twice the rate, and matrixmultiply fuses too).
+    fn fma(self, a: Self, b: Self) -> Self;
+    /// All lanes set to `*p`.
+    ///
+    /// # Safety
+    /// `p` must be readable.
+    #[inline(always)]
+    unsafe fn splat_from(p: *const f32) -> Self {
+        Self::splat(*p)
+    }
     fn min(self, o: Self) -> Self;
     fn max(self, o: Self) -> Self;
     /// 2^n for lanes holding integers n in -126..=127.
@@ -101,6 +113,14 @@ impl Lanes for F32x4 {
     #[inline(always)]
     fn mul_add(self, a: Self, b: Self) -> Self {
         F32x4::mul_add(self, a, b)
+    }
+    #[inline(always)]
+    fn fma(self, a: Self, b: Self) -> Self {
+        F32x4::mul_add(self, a, b)
+    }
+    #[inline(always)]
+    unsafe fn splat_from(p: *const f32) -> Self {
+        F32x4::splat_from(p)
     }
     #[inline(always)]
     fn min(self, o: Self) -> Self {

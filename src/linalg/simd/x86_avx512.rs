@@ -51,6 +51,10 @@ impl Lanes for F32x16 {
     fn mul_add(self, a: Self, b: Self) -> Self {
         F32x16(unsafe { _mm512_add_ps(self.0, _mm512_mul_ps(a.0, b.0)) })
     }
+    #[inline(always)]
+    fn fma(self, a: Self, b: Self) -> Self {
+        F32x16(unsafe { _mm512_fmadd_ps(a.0, b.0, self.0) })
+    }
     /// As `F32x4::min`: b < a ? b : a.
     #[inline(always)]
     fn min(self, o: Self) -> Self {
