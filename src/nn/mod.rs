@@ -1,6 +1,7 @@
 //! Networks: activations, dense layers, nets of them, losses, optimisers, and
 //! the model (encoder, decoder, classifier head) every experiment trains.
 pub mod activation;
+mod adam_step;
 pub mod dense;
 pub mod logit_loss;
 pub mod loss;
