@@ -11,8 +11,13 @@ use std::path::PathBuf;
 pub fn bench(args: &[String]) -> Result<(), String> {
     let mut data = PathBuf::from("../shared/mnist");
     let mut subset = PathBuf::from("www/data/mnist-10k.bin");
+    let mut phase_only = false;
     let mut it = args.iter();
     while let Some(flag) = it.next() {
+        if flag == "--phase" {
+            phase_only = true;
+            continue;
+        }
         let value = it.next().ok_or(USAGE)?;
         match flag.as_str() {
             "--data" => data = PathBuf::from(value),
@@ -20,7 +25,16 @@ pub fn bench(args: &[String]) -> Result<(), String> {
             _ => return Err(USAGE.to_string()),
         }
     }
-    let bytes = std::fs::read(&subset)
+    if !phase_only {
+        workloads(&subset)?;
+    }
+    let source = data::read_mnist_dir(&data, "train").map_err(|e| e.message)?;
+    phase(&source, !phase_only)
+}
+
+/// The bench page's workloads natively: min and median of 3 runs each.
+fn workloads(subset: &std::path::Path) -> Result<(), String> {
+    let bytes = std::fs::read(subset)
         .map_err(|e| format!("{}: {e} (scripts/build.sh makes it)", subset.display()))?;
     let digits = data::parse_subset(&bytes).map_err(|e| e.message)?;
     println!("| workload | samples/s best | median | GFLOP/s | final |");
@@ -47,10 +61,15 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         );
     }
     println!();
-    let source = data::read_mnist_dir(&data, "train").map_err(|e| e.message)?;
+    Ok(())
+}
+
+/// Best auto_2's autoencode phase, timed; then, with `side_by_side` on
+/// AVX-512 hosts, the two sets of kernels taking turns.
+fn phase(source: &data::Digits, side_by_side: bool) -> Result<(), String> {
     let mut c = table::config("mnist_auto_2", Preset::Best, Protocol::Book).expect("known model");
     c.propagate = false;
-    let (secs, t) = time_phase(&c, &source)?;
+    let (secs, t) = time_phase(&c, source)?;
     let n_train = t.split().train.len();
     let samples = (c.ae_epochs * (n_train / c.batch) * c.batch) as f64;
     let model = t.model();
@@ -72,8 +91,10 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     for line in t.log().iter().filter(|l| l.starts_with("Epoch 10")) {
         println!("{line}");
     }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = side_by_side;
     #[cfg(target_arch = "x86_64")]
-    if aelab::linalg::avx512::available() {
+    if side_by_side && aelab::linalg::avx512::available() {
         // The host's speed drifts over seconds, so the two sets of kernels
         // take turns on short runs and each keeps its best.
         let short = aelab::Config {
@@ -84,7 +105,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         for round in 0..8 {
             let on = round % 2 == 0;
             aelab::linalg::avx512::use_avx512(on);
-            let secs = time_phase(&short, &source);
+            let secs = time_phase(&short, source);
             aelab::linalg::avx512::use_avx512(true);
             best[on as usize] = best[on as usize].min(secs?.0);
         }

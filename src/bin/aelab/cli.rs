@@ -34,10 +34,11 @@ pub const USAGE: &str = "usage:
                   [--seeds N] [--markdown FILE] [--json FILE]
       trivial bars on each row's split and labels: softmax regression and 1-NN on pixels,
       PCA-10 + softmax regression, PCA-k reconstruction MSE (k = 1, 10)
-  aelab bench [--data DIR] [--subset FILE]
+  aelab bench [--data DIR] [--subset FILE] [--phase]
       the bench page's workloads natively (W1, W2, W3, the kernel; FILE's first 8,000 digits,
       batch 32, Adam 0.001; min and median of 3), then best mnist_auto_2's autoencode phase
-      on the book protocol (10 epochs x 48,000 images; the reference took 306 s)
+      on the book protocol (10 epochs x 48,000 images; the reference took 306 s); --phase:
+      only that phase, once (bench/jax.sh alternates it with JAX's)
   aelab floor [--subset FILE] [--kind digits|other] [--seed N]
       the FLOP floor of the page's Run all (best preset, browser protocol, in the table's
       order, the graph built once): each row's FLOPs by stage, as JSON for bench/run.mjs

@@ -290,15 +290,45 @@ unsafe fn sum_columns<const V: usize>(z: &[f32], n: usize, rows: usize, j: usize
 }
 
 /// Whether every value is finite: x·0 is 0 for finite x and NaN otherwise,
-/// so one vectorised pass without branches answers it.
+/// so one vectorised pass without branches answers it. Four independent
+/// sums, as one sum's chain of adds held the pass to one add's latency per
+/// vector (23 µs of a 600 µs native training step).
 pub fn all_finite(v: &[f32]) -> bool {
-    let mut acc = F32x4::zero();
-    let zero = F32x4::zero();
-    let mut chunks = v.chunks_exact(4);
-    for c in &mut chunks {
-        acc = acc.mul_add(F32x4::first4(c), zero);
+    #[cfg(target_arch = "x86_64")]
+    if crate::linalg::avx512::available() {
+        // SAFETY: the host has AVX-512.
+        return unsafe { all_finite16(v) };
     }
-    acc.sum() == 0.0 && chunks.remainder().iter().all(|x| x.is_finite())
+    all_finite_lanes::<F32x4>(v)
+}
+
+/// `all_finite` sixteen values at a time.
+///
+/// # Safety
+/// The host has AVX-512.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn all_finite16(v: &[f32]) -> bool {
+    all_finite_lanes::<F32x16>(v)
+}
+
+/// `all_finite` in lanes of V.
+#[inline(always)]
+fn all_finite_lanes<V: Lanes>(v: &[f32]) -> bool {
+    let zero = V::zero();
+    let (mut a0, mut a1, mut a2, mut a3) = (zero, zero, zero, zero);
+    let mut blocks = v.chunks_exact(4 * V::N);
+    for c in &mut blocks {
+        // SAFETY: each block holds 4·N values.
+        unsafe {
+            let p = c.as_ptr();
+            a0 = a0.mul_add(V::load(p), zero);
+            a1 = a1.mul_add(V::load(p.add(V::N)), zero);
+            a2 = a2.mul_add(V::load(p.add(2 * V::N)), zero);
+            a3 = a3.mul_add(V::load(p.add(3 * V::N)), zero);
+        }
+    }
+    a0.add(a1).add(a2.add(a3)).sum() == 0.0 && blocks.remainder().iter().all(|x| x.is_finite())
 }
 
 impl F32x4 {
@@ -338,15 +368,25 @@ mod tests {
 
     #[test]
     fn all_finite_finds_any_bad_value() {
-        let mut v = vec![1.0f32; 11];
-        assert!(all_finite(&v));
-        for (i, bad) in [(0, f32::NAN), (5, f32::INFINITY), (10, f32::NEG_INFINITY)] {
-            let keep = v[i];
-            v[i] = bad;
-            assert!(!all_finite(&v), "{bad} at {i}");
-            v[i] = keep;
+        // Lengths inside one block, across blocks and with tails, in every
+        // width this host runs, with the bad value in each position class.
+        for n in [0, 1, 11, 16, 63, 64, 65, 130, 200] {
+            let mut v = vec![1.0f32; n];
+            assert!(all_finite(&v), "n {n}");
+            assert!(all_finite_lanes::<F32x4>(&v), "n {n}");
+            for i in (0..n).step_by(7).chain(n.checked_sub(1)) {
+                for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+                    let keep = v[i];
+                    v[i] = bad;
+                    assert!(!all_finite(&v), "{bad} at {i} of {n}");
+                    assert!(!all_finite_lanes::<F32x4>(&v), "{bad} at {i} of {n}");
+                    v[i] = keep;
+                }
+            }
+            // The largest finite values stay finite through x·0.
+            v.iter_mut().for_each(|x| *x = f32::MAX);
+            assert!(all_finite(&v), "MAX, n {n}");
         }
-        assert!(all_finite(&[]));
     }
 
     #[test]
