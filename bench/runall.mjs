@@ -139,6 +139,14 @@ export function reportRunAll(r) {
       `(${(r.flops / 1e12).toFixed(3)} TFLOP at the W2 step's ${r.w2_gflops.toFixed(1)} GFLOP/s): ` +
       `**${(r.seconds / r.floor_s).toFixed(2)}× the floor**`,
   );
+  if (r.after) {
+    const mean = (r.w2_gflops + r.after.w2_gflops) / 2;
+    const floor = r.flops / (mean * 1e9);
+    console.log(
+      `W2 step again straight after Run all: ${r.after.w2_gflops.toFixed(1)} GFLOP/s; at the mean of before and after ` +
+        `(${mean.toFixed(1)}), the floor is ${floor.toFixed(1)} s: ${(r.seconds / floor).toFixed(2)}×`,
+    );
+  }
   console.log('\n| phase | GFLOP | floor s | engine s (steps) | engine ÷ floor |');
   console.log('|---|---:|---:|---:|---:|');
   const phases = new Set([...Object.keys(floorByPhase), ...Object.keys(r.engine_s_by_phase)]);

@@ -154,29 +154,46 @@ fn product_split_from(
     let whole = |a: ArrayView2<f32>, b: ArrayView2<f32>, mut c: ArrayViewMut2<f32>| {
         general_mat_mul(1.0, &a, &b, beta, &mut c)
     };
-    split(a, b, c, min_split, |a, b, c, _| whole(a, b, c));
+    split(a, b, c, min_split, [16, 16], |a, b, c, _| whole(a, b, c));
 }
 
-/// Runs `f` on all of c, or on two halves of it (along its longer side) at
-/// once when the product is large enough to pay for the split; `f`'s last
-/// argument is the offset of its first column.
+/// Runs `f` on all of c, or on pieces of it (cut along its longer side, in
+/// whole tiles of `units` = [rows, columns]) shared out between two cores
+/// (`par::map`) when the product is large enough to pay for the split;
+/// `f`'s last argument is the offset of its first column.
 #[cfg(not(target_arch = "wasm32"))]
-fn split<F>(a: ArrayView2<f32>, b: ArrayView2<f32>, c: ArrayViewMut2<f32>, min_split: usize, f: F)
-where
+fn split<F>(
+    a: ArrayView2<f32>,
+    b: ArrayView2<f32>,
+    c: ArrayViewMut2<f32>,
+    min_split: usize,
+    units: [usize; 2],
+    f: F,
+) where
     F: Fn(ArrayView2<f32>, ArrayView2<f32>, ArrayViewMut2<f32>, usize) + Sync,
 {
     let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
     if m * k * n < min_split || m.max(n) < 32 {
-        f(a, b, c, 0);
-    } else if m >= n {
-        let h = par::cut(m);
-        let ((a0, a1), (c0, c1)) = (a.split_at(Axis(0), h), c.split_at(Axis(0), h));
-        par::join(|| f(a0, b, c0, 0), || f(a1, b, c1, 0));
-    } else {
-        let h = par::cut(n);
-        let ((b0, b1), (c0, c1)) = (b.split_at(Axis(1), h), c.split_at(Axis(1), h));
-        par::join(|| f(a, b0, c0, 0), || f(a, b1, c1, h));
+        return f(a, b, c, 0);
     }
+    let rows = m >= n;
+    let axis = if rows { Axis(0) } else { Axis(1) };
+    let mut items = Vec::with_capacity(par::PIECES);
+    let (mut rest_a, mut rest_b, mut rest_c) = (a, b, c);
+    for (start, len) in par::pieces(if rows { m } else { n }, units[!rows as usize]) {
+        let (c0, c1) = rest_c.split_at(axis, len);
+        rest_c = c1;
+        if rows {
+            let (a0, a1) = rest_a.split_at(axis, len);
+            rest_a = a1;
+            items.push((a0, b, c0, 0));
+        } else {
+            let (b0, b1) = rest_b.split_at(axis, len);
+            rest_b = b1;
+            items.push((a, b0, c0, start));
+        }
+    }
+    par::map(items, |(a, b, c, j0)| f(a, b, c, j0));
 }
 
 /// The products on `avx512`'s kernels: its tiles where B's rows are
@@ -214,7 +231,9 @@ fn avx512_product(
             "product: start row has the wrong length"
         );
     }
-    split(a, b, c.view_mut(), min_split, |a, b, mut c, j0| {
+    // Whole tiles: 6 rows by 64 columns, or the dots' 4 by 4.
+    let units = if tiles { [6, 64] } else { [4, 4] };
+    split(a, b, c.view_mut(), min_split, units, |a, b, mut c, j0| {
         let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
         // SAFETY: the host has AVX-512; the views' shapes agree (asserted
         // above, and `split` cuts them together), every stride is

@@ -10,6 +10,14 @@
 //! between them (rayon's, measured: 4.3 s against 3.7 s on one core for
 //! the bench's autoencode phase, a fifth of it in futex calls) spends
 //! longer waking a thread than the half saves.
+//!
+//! The helper's core may be busy with another process. With fixed halves
+//! this thread then waited for the helper's half: with a busy loop on the
+//! second core the bench's phase took 2–5× as long as uncontended, worse
+//! than one core. So a half the helper has not started by the time this
+//! thread is done with its own runs here instead (`join`), and the large
+//! products are cut into `PIECES` that either thread takes as it frees
+//! (`map`): the same run, contended, is now near one core's time.
 
 /// Products of fewer multiply-adds than this run whole: splitting them
 /// costs more than it saves.
@@ -37,16 +45,50 @@ pub fn join<A: Send, B: Send>(
     (a(), b())
 }
 
+/// How many pieces `map`'s callers cut a large product into: enough that a
+/// helper slowed by another process on its core leaves this thread a share
+/// to take over, few enough that each piece stays a long run of tiles.
+pub const PIECES: usize = 4;
+
+/// Cuts `n` items into up to `PIECES` runs of about equal length, each but
+/// the last a multiple of `unit` (a kernel's tile), as (start, length).
+pub fn pieces(n: usize, unit: usize) -> Vec<(usize, usize)> {
+    let size = ((n as f64 / (PIECES * unit) as f64).round() as usize).max(1) * unit;
+    let count = (n / size).clamp(1, PIECES);
+    match n {
+        0 => vec![],
+        _ => (0..count)
+            .map(|i| (i * size, if i + 1 == count { n - i * size } else { size }))
+            .collect(),
+    }
+}
+
+/// Runs `f` on every item and returns the results in item order. This
+/// thread and the helper each take the next item as they finish one, so a
+/// helper whose core is busy elsewhere holds nothing up: this thread takes
+/// over its share. A result is the same whichever thread computes it.
+pub fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    #[cfg(not(target_arch = "wasm32"))]
+    if items.len() > 1 {
+        if let Some(h) = helper::claim() {
+            return h.map(items, &f);
+        }
+    }
+    items.into_iter().map(f).collect()
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 mod helper {
     use std::panic::{self, AssertUnwindSafe};
-    use std::sync::atomic::{AtomicBool, AtomicU8, Ordering::SeqCst};
+    use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering::SeqCst};
     use std::sync::{Condvar, Mutex, OnceLock};
     use std::time::{Duration, Instant};
 
     const IDLE: u8 = 0;
     const POSTED: u8 = 1;
     const DONE: u8 = 2;
+    /// The helper took the job: the poster must wait for DONE.
+    const RUNNING: u8 = 3;
     /// How long the helper spins after its last job before it sleeps.
     const SPIN: Duration = Duration::from_millis(2);
 
@@ -64,6 +106,12 @@ mod helper {
         sleeping: AtomicBool,
         job: Mutex<Option<Job>>,
         wake: Condvar,
+    }
+
+    /// A lock whose holder cannot have panicked mid-update (every job's
+    /// panic is caught before it reaches a lock).
+    pub fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+        m.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     static HELPER: OnceLock<Option<&'static Helper>> = OnceLock::new();
@@ -98,42 +146,105 @@ mod helper {
     }
 
     impl Helper {
-        /// Runs `a` here and `b` on the helper (which the caller claimed).
+        /// Runs `a` here and `b` on the helper (which the caller claimed);
+        /// `b` here too, after `a`, if the helper has not started it by then
+        /// (its core taken by another process, or not yet awake).
         pub fn join<A, B: Send>(
             &self,
             a: impl FnOnce() -> A,
             b: impl FnOnce() -> B + Send,
         ) -> (A, B) {
-            let mut b = Some(b);
-            let mut out = None;
-            let mut call = || out = Some(panic::catch_unwind(AssertUnwindSafe(b.take().unwrap())));
+            let b = Mutex::new(Some(b));
+            let out = Mutex::new(None);
+            let call = || {
+                if let Some(b) = lock(&b).take() {
+                    *lock(&out) = Some(panic::catch_unwind(AssertUnwindSafe(b)));
+                }
+            };
+            let ra = self.share(&call, a);
+            // Taken back: the helper never ran `call`, so `b` runs here.
+            let rb = match lock(&out).take() {
+                Some(rb) => rb,
+                None => {
+                    panic::catch_unwind(AssertUnwindSafe(lock(&b).take().expect("b ran nowhere")))
+                }
+            };
+            match (ra, rb) {
+                (Ok(a), Ok(b)) => (a, b),
+                (Err(p), _) | (_, Err(p)) => panic::resume_unwind(p),
+            }
+        }
+
+        /// `par::map` with the helper (which the caller claimed).
+        pub fn map<T: Send, R: Send>(&self, items: Vec<T>, f: &(impl Fn(T) -> R + Sync)) -> Vec<R> {
+            type Slot<T, R> = Mutex<(Option<T>, Option<std::thread::Result<R>>)>;
+            let slots: Vec<Slot<T, R>> = items
+                .into_iter()
+                .map(|t| Mutex::new((Some(t), None)))
+                .collect();
+            let next = AtomicUsize::new(0);
+            let work = || loop {
+                let i = next.fetch_add(1, SeqCst);
+                let Some(slot) = slots.get(i) else { break };
+                let t = lock(slot).0.take().expect("each item is taken once");
+                let r = panic::catch_unwind(AssertUnwindSafe(|| f(t)));
+                lock(slot).1 = Some(r);
+            };
+            // `work` catches every panic of `f`, so `share` returns Ok.
+            let _ = self.share(&work, work);
+            slots
+                .into_iter()
+                .map(|s| {
+                    let (_, r) = s.into_inner().unwrap_or_else(|e| e.into_inner());
+                    match r.expect("every item ran") {
+                        Ok(r) => r,
+                        Err(p) => panic::resume_unwind(p),
+                    }
+                })
+                .collect()
+        }
+
+        /// Posts `job` to the helper, runs `here` on this thread, then
+        /// either takes the job back (the helper had not started it) or
+        /// waits until the helper has finished it. `job` must not panic.
+        pub fn share<A>(
+            &self,
+            job: &(dyn Fn() + Sync),
+            here: impl FnOnce() -> A,
+        ) -> std::thread::Result<A> {
+            let mut call = || job();
             let call: &mut (dyn FnMut() + Send) = &mut call;
-            // SAFETY: only the lifetime is erased; this function waits for
-            // DONE below, after which the helper no longer holds the job.
-            let job = Job(unsafe { std::mem::transmute::<_, *mut (dyn FnMut() + Send)>(call) });
-            *self.job.lock().unwrap_or_else(|e| e.into_inner()) = Some(job);
+            // SAFETY: only the lifetime is erased; this function returns
+            // only once the job is taken back or the helper reported DONE,
+            // after which the helper no longer holds it.
+            let posted = Job(unsafe { std::mem::transmute::<_, *mut (dyn FnMut() + Send)>(call) });
+            *self.job.lock().unwrap_or_else(|e| e.into_inner()) = Some(posted);
             self.state.store(POSTED, SeqCst);
             if self.sleeping.load(SeqCst) {
                 let _guard = self.job.lock().unwrap_or_else(|e| e.into_inner());
                 self.wake.notify_one();
             }
-            let ra = panic::catch_unwind(AssertUnwindSafe(a));
-            let mut spins = 0u32;
-            while self.state.load(SeqCst) != DONE {
-                spins = spins.saturating_add(1);
-                if spins < 1 << 16 {
-                    std::hint::spin_loop();
-                } else {
-                    std::thread::yield_now();
+            let r = panic::catch_unwind(AssertUnwindSafe(here));
+            if self
+                .state
+                .compare_exchange(POSTED, IDLE, SeqCst, SeqCst)
+                .is_ok()
+            {
+                self.job.lock().unwrap_or_else(|e| e.into_inner()).take();
+            } else {
+                let mut spins = 0u32;
+                while self.state.load(SeqCst) != DONE {
+                    spins = spins.saturating_add(1);
+                    if spins < 1 << 16 {
+                        std::hint::spin_loop();
+                    } else {
+                        std::thread::yield_now();
+                    }
                 }
+                self.state.store(IDLE, SeqCst);
             }
-            self.state.store(IDLE, SeqCst);
             self.busy.store(false, SeqCst);
-            let rb = out.expect("the helper ran the job");
-            match (ra, rb) {
-                (Ok(a), Ok(b)) => (a, b),
-                (Err(p), _) | (_, Err(p)) => panic::resume_unwind(p),
-            }
+            r
         }
 
         fn serve(&self) {
@@ -147,6 +258,14 @@ mod helper {
                         self.sleep();
                         idle_since = Instant::now();
                     }
+                }
+                // The poster may take the job back until this succeeds.
+                if self
+                    .state
+                    .compare_exchange(POSTED, RUNNING, SeqCst, SeqCst)
+                    .is_err()
+                {
+                    continue;
                 }
                 let job = self.job.lock().unwrap_or_else(|e| e.into_inner()).take();
                 if let Some(Job(f)) = job {
@@ -233,6 +352,57 @@ mod tests {
         }
         // The helper is free again afterwards.
         assert_eq!(join(|| 3, || 4), (3, 4));
+    }
+
+    #[test]
+    fn map_runs_every_item_once_in_order_and_passes_panics_on() {
+        for n in [0usize, 1, 2, 4, 7] {
+            let ran = std::sync::atomic::AtomicUsize::new(0);
+            let out = map((0..n).collect(), |i| {
+                ran.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                i * 10
+            });
+            assert_eq!(out, (0..n).map(|i| i * 10).collect::<Vec<_>>());
+            assert_eq!(ran.into_inner(), n);
+        }
+        // Items this short finish before the helper wakes about as often
+        // as not: both ways of ending a share, many times over.
+        for round in 0..5_000u64 {
+            let mut v = [0u64; 4];
+            let out = map(v.iter_mut().enumerate().collect(), |(i, x)| {
+                *x = round + i as u64;
+                *x
+            });
+            assert_eq!(out, (0..4).map(|i| round + i).collect::<Vec<_>>());
+            assert_eq!(v, [round, round + 1, round + 2, round + 3]);
+            assert_eq!(join(|| round, || round + 1), (round, round + 1));
+        }
+        let r = std::panic::catch_unwind(|| map(vec![1, 2, 3, 4], |i| assert_ne!(i, 3)));
+        assert!(r.is_err(), "the panic of item 3 is lost");
+        // The helper is free again afterwards.
+        assert_eq!(map(vec![5, 6], |i| i + 1), vec![6, 7]);
+    }
+
+    #[test]
+    fn pieces_cover_n_in_runs_of_whole_tiles() {
+        assert_eq!(pieces(128, 6), vec![(0, 30), (30, 30), (60, 30), (90, 38)]);
+        assert_eq!(
+            pieces(784, 64),
+            vec![(0, 192), (192, 192), (384, 192), (576, 208)]
+        );
+        assert_eq!(pieces(64, 64), vec![(0, 64)]);
+        assert_eq!(pieces(5, 16), vec![(0, 5)]);
+        assert!(pieces(0, 6).is_empty());
+        for n in 1..300 {
+            for unit in [1, 6, 16, 64] {
+                let p = pieces(n, unit);
+                assert!(!p.is_empty() && p.len() <= PIECES, "{n} {unit}: {p:?}");
+                assert_eq!(p.iter().map(|x| x.1).sum::<usize>(), n, "{n} {unit}");
+                assert!(p
+                    .windows(2)
+                    .all(|w| w[0].0 + w[0].1 == w[1].0 && w[0].1 % unit == 0));
+            }
+        }
     }
 
     #[test]
