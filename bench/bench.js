@@ -376,8 +376,32 @@ async function main() {
       addRow(r);
     }
   }
+  // The whole W2 step against the kernel alone, their repetitions taking
+  // turns: measured minutes apart, the two drift apart with this host's
+  // speed (W2 ÷ kernel 55–82% over one day's full runs).
+  let interleaved = null;
+  if (!QUICK && (!ONLY || (ONLY.includes('w2') && ONLY.includes('kernel')))) {
+    say('W2 and the kernel taking turns…');
+    await tick();
+    const pair = ['w2', 'kernel'].map((w) => ({ w, e: aelabEngine('aelab', Bench, lab), best: Infinity }));
+    for (const p of pair) {
+      p.e.setup(p.w);
+      p.e.run(1);
+    }
+    for (let r = 0; r < 2 * REPS; r++) {
+      for (const p of pair) {
+        const t0 = performance.now();
+        p.e.run(UNITS[p.w]);
+        p.best = Math.min(p.best, (performance.now() - t0) / 1000);
+      }
+    }
+    const [w2, kernel] = pair.map((p) => (UNITS[p.w] * BATCH * flopsPerSample(p.w)) / p.best / 1e9);
+    for (const p of pair) p.e.dispose();
+    interleaved = { reps: 2 * REPS, w2_gflops: w2, kernel_gflops: kernel };
+  }
   window.benchResults = {
     quick: QUICK,
+    interleaved,
     reps: REPS,
     batch: BATCH,
     user_agent: navigator.userAgent,

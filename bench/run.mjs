@@ -62,6 +62,11 @@ try {
     out.run_all.after = await rates(query);
     reportRunAll(out.run_all);
     if (gflops('kernel')) console.log(`whole W2 step ÷ kernel-only rate: ${((100 * gflops('w2')) / gflops('kernel')).toFixed(0)}%`);
+    const il = out.interleaved;
+    if (il)
+      console.log(
+        `the same, their repetitions taking turns (best of ${il.reps} each): ${il.w2_gflops.toFixed(1)} ÷ ${il.kernel_gflops.toFixed(1)} GFLOP/s = ${((100 * il.w2_gflops) / il.kernel_gflops).toFixed(0)}%`,
+      );
     const after = out.run_all.after;
     console.log(`the same, W2 and the kernel alone straight after Run all: ${((100 * after.w2_gflops) / after.kernel_gflops).toFixed(0)}%`);
     // Again on a host N times slower (Chromium's CPU throttling): do the
