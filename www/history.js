@@ -37,9 +37,29 @@ async function request(mode, make) {
 }
 
 export class History {
-  /** @returns {Promise<any[]>} every run, oldest first */
-  all() {
-    return request('readonly', (s) => s.getAll());
+  /**
+   * Every run, oldest first, read by a cursor: one record a task. `getAll`
+   * handed over every run, models included, in one task, 40 ms with a
+   * Run all's ten runs on a host half as fast (issue 16), and more as the
+   * history grows.
+   * @returns {Promise<any[]>}
+   */
+  async all() {
+    const db = await open();
+    return new Promise((resolve, reject) => {
+      const tx = db.transaction(STORE, 'readonly');
+      const runs = /** @type {any[]} */ ([]);
+      const req = tx.objectStore(STORE).openCursor();
+      req.onsuccess = () => {
+        const cursor = req.result;
+        if (!cursor) return;
+        runs.push(cursor.value);
+        cursor.continue();
+      };
+      tx.oncomplete = () => resolve(runs);
+      tx.onerror = () => reject(tx.error ?? req.error);
+      tx.onabort = () => reject(tx.error ?? new Error('the browser aborted the read'));
+    });
   }
 
   /** Adds a run; resolves to its id. Refuses past the bound or when storage is full. */
