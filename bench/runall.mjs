@@ -91,14 +91,14 @@ export async function measureRunAll(context, url, w2Gflops, kernelGflops, slowdo
       if (now < t.windowEnd) requestAnimationFrame(frame);
       else t.counted += now - t.windowStart;
     };
-    const window_ = () => {
+    const openWindow = () => {
       t.windowStart = performance.now();
       t.windowEnd = t.windowStart + 1000;
       requestAnimationFrame(frame);
     };
     Object.assign(t, { counted: 0, windowStart: 0, windowEnd: 0 });
-    window_();
-    t.interval = setInterval(window_, 10_000);
+    openWindow();
+    t.interval = setInterval(openWindow, 10_000);
     window.longTasks = [];
     window.longFrames = [];
   });

@@ -20,17 +20,19 @@ function open() {
 }
 
 /**
- * One request in its own transaction.
+ * One request in its own transaction; resolves, once it commits, to
+ * `result()` (by default the request's own result).
  * @param {IDBTransactionMode} mode
  * @param {(s: IDBObjectStore) => IDBRequest} make
+ * @param {(req: IDBRequest) => any} [result]
  * @returns {Promise<any>}
  */
-async function request(mode, make) {
+async function request(mode, make, result = (req) => req.result) {
   const db = await open();
   return new Promise((resolve, reject) => {
     const tx = db.transaction(STORE, mode);
     const req = make(tx.objectStore(STORE));
-    tx.oncomplete = () => resolve(req.result);
+    tx.oncomplete = () => resolve(result(req));
     tx.onerror = () => reject(tx.error ?? req.error);
     tx.onabort = () => reject(tx.error ?? new Error('the browser aborted the write'));
   });
@@ -44,22 +46,22 @@ export class History {
    * history grows.
    * @returns {Promise<any[]>}
    */
-  async all() {
-    const db = await open();
-    return new Promise((resolve, reject) => {
-      const tx = db.transaction(STORE, 'readonly');
-      const runs = /** @type {any[]} */ ([]);
-      const req = tx.objectStore(STORE).openCursor();
-      req.onsuccess = () => {
-        const cursor = req.result;
-        if (!cursor) return;
-        runs.push(cursor.value);
-        cursor.continue();
-      };
-      tx.oncomplete = () => resolve(runs);
-      tx.onerror = () => reject(tx.error ?? req.error);
-      tx.onabort = () => reject(tx.error ?? new Error('the browser aborted the read'));
-    });
+  all() {
+    const runs = /** @type {any[]} */ ([]);
+    return request(
+      'readonly',
+      (s) => {
+        const req = s.openCursor();
+        req.onsuccess = () => {
+          const cursor = req.result;
+          if (!cursor) return;
+          runs.push(cursor.value);
+          cursor.continue();
+        };
+        return req;
+      },
+      () => runs,
+    );
   }
 
   /** Adds a run; resolves to its id. Refuses past the bound or when storage is full. */
