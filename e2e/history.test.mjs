@@ -1,12 +1,14 @@
 // The run history: runs are kept across a reload; two picked runs overlay
 // their curves and show the settings that differ; a run reopens (its model
 // answers the pad), renames, deletes and exports; past the storage bound a
-// run is refused with a message and nothing kept is lost.
+// run is refused with a message and nothing kept is lost. Runs kept by the
+// first version of the store (models inside the run records) survive the
+// upgrade that moves the models to a store of their own.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { ARTIFACTS, drawOn, ONE, openLab, shape } from './browser.mjs';
+import { ARTIFACTS, drawOn, ONE, openBrowser, openLab, shape } from './browser.mjs';
 
 async function trainQuick(page, lr) {
   await page.selectOption('[data-testid="model-select"]', 'mnist_mlp_all');
@@ -78,6 +80,121 @@ test('runs survive a reload, overlay, diff, reopen, rename, delete and export', 
     );
     assert.match(await page.textContent('[data-testid="runs-note"]'), /not kept: the history is full/);
     assert.equal(await page.$$eval('[data-testid="run-row"]', (r) => r.length), 1);
+    assert.deepEqual(lab.errors, []);
+  } finally {
+    await lab.close();
+  }
+});
+
+test('runs kept by the version-1 store survive the upgrade to version 2', async () => {
+  const lab = await openBrowser();
+  try {
+    const { page, url } = lab;
+    // A page of the lab's origin that does not open the store: write two
+    // runs as version 1 did, one with the starter's model file, one failed
+    // run with none.
+    await page.goto(`${url}data/bars-mnist.json`);
+    const size = await page.evaluate(async () => {
+      const model = new Uint8Array(await (await fetch('/data/starter.aelab')).arrayBuffer());
+      const db = await new Promise((resolve, reject) => {
+        const req = indexedDB.open('aelab', 1);
+        req.onupgradeneeded = () => req.result.createObjectStore('runs', { keyPath: 'id', autoIncrement: true });
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+      const run = (name, status, m) => ({
+        name,
+        data: 'mnist',
+        seed: 1,
+        config: { name, optim: { lr: 0.01 } },
+        results: { test_accuracy: 0.9 },
+        status,
+        points: [
+          [0, 50, 100],
+          [1, 0.5, 0.25],
+        ],
+        log: 'kept by version 1',
+        model: m,
+        at: Date.now(),
+      });
+      await new Promise((resolve, reject) => {
+        const tx = db.transaction('runs', 'readwrite');
+        tx.objectStore('runs').add(run('kept with its model', 'finished', model));
+        tx.objectStore('runs').add(run('kept without one', 'failed', null));
+        tx.oncomplete = resolve;
+        tx.onerror = () => reject(tx.error);
+      });
+      db.close();
+      return model.byteLength;
+    });
+    // That page is not the lab's, and the browser asks for its icon there
+    // (a 404); what counts is what the lab says from here on.
+    lab.errors.length = 0;
+    await page.goto(url);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]').length === 2);
+    const names = await page.$$eval('[data-testid="run-name"]', (i) => i.map((x) => x.value));
+    assert.deepEqual(names, ['kept without one', 'kept with its model']);
+    const disabled = await page.$$eval('[data-testid="run-open"]', (b) => b.map((x) => x.disabled));
+    assert.deepEqual(disabled, [true, false], 'only the run with a model can be reopened');
+    // The store is at version 2: records without models, each model's size
+    // in `bytes`, the model under its run's id in `models`.
+    const stored = await page.evaluate(
+      () =>
+        new Promise((resolve, reject) => {
+          const req = indexedDB.open('aelab');
+          req.onsuccess = () => {
+            const db = req.result;
+            const tx = db.transaction(['runs', 'models']);
+            const runs = tx.objectStore('runs').getAll();
+            const keys = tx.objectStore('models').getAllKeys();
+            const model = tx.objectStore('models').get(1);
+            tx.oncomplete = () => {
+              resolve({
+                version: db.version,
+                runs: runs.result.map((r) => ({ id: r.id, bytes: r.bytes, model: 'model' in r, log: r.log })),
+                keys: keys.result,
+                model: model.result?.byteLength,
+              });
+              db.close();
+            };
+            tx.onerror = () => reject(tx.error);
+          };
+          req.onerror = () => reject(req.error);
+        }),
+    );
+    assert.deepEqual(stored, {
+      version: 2,
+      runs: [
+        { id: 1, bytes: size, model: false, log: 'kept by version 1' },
+        { id: 2, bytes: 0, model: false, log: 'kept by version 1' },
+      ],
+      keys: [1],
+      model: size,
+    });
+    // The moved model is the one that answers once the run is reopened.
+    await page.locator('[data-testid="run-open"]').last().click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="answering"]').textContent.includes('reopened'), null, {
+      timeout: 30_000,
+    });
+    assert.equal(await drawOn(page, shape(ONE, 100, 40, 200)), '1');
+    // Deleting a run deletes its model with it.
+    await page.locator('[data-testid="run-delete"]').last().click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]').length === 1);
+    const keys = await page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const req = indexedDB.open('aelab');
+          req.onsuccess = () => {
+            const get = req.result.transaction('models').objectStore('models').getAllKeys();
+            get.onsuccess = () => {
+              resolve(get.result);
+              req.result.close();
+            };
+          };
+        }),
+    );
+    assert.deepEqual(keys, []);
     assert.deepEqual(lab.errors, []);
   } finally {
     await lab.close();

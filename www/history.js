@@ -3,78 +3,168 @@
 // so a reload keeps it. Bounded: at most MAX_RUNS runs and MAX_BYTES of model
 // files; past that, or when the browser refuses more, `add` throws an Error
 // that says what to do, and nothing already kept is touched.
+//
+// Two object stores: `runs` holds each run's record without its model (with
+// the model's size in `bytes`), `models` the model files under the run's id.
+// The list, the bound check and a rename read only the small records; a
+// model is read when a run is reopened. Version 1 kept the model inside the
+// run's record, so listing the runs read every model (issue 16: 40 ms of a
+// throttled Run all's frames, growing with the history).
 
 const DB = 'aelab';
-const STORE = 'runs';
+const VERSION = 2;
+const RUNS = 'runs';
+const MODELS = 'models';
 export const MAX_RUNS = 100;
 export const MAX_BYTES = 100 * 1024 * 1024;
 
+/**
+ * Moves version 1's models out of their run records, inside the upgrade's
+ * own transaction: if any step fails the browser aborts the upgrade and the
+ * database stays at version 1, every run as it was.
+ * @param {IDBTransaction} tx the versionchange transaction
+ */
+function splitModels(tx) {
+  const models = tx.db.createObjectStore(MODELS);
+  const cursor = tx.objectStore(RUNS).openCursor();
+  cursor.onsuccess = () => {
+    const c = cursor.result;
+    if (!c) return;
+    const { model, ...run } = c.value;
+    if (model) models.put(model, c.primaryKey);
+    c.update({ ...run, bytes: model?.byteLength ?? 0 });
+    c.continue();
+  };
+}
+
+/** @type {Promise<IDBDatabase> | null} one connection for the page */
+let connection = null;
+
 /** @returns {Promise<IDBDatabase>} */
 function open() {
-  return new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE, { keyPath: 'id', autoIncrement: true });
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
+  if (connection) return connection;
+  /** @type {Promise<IDBDatabase>} */
+  const opening = new Promise((resolve, reject) => {
+    const req = indexedDB.open(DB, VERSION);
+    req.onupgradeneeded = (e) => {
+      const tx = /** @type {IDBTransaction} */ (req.transaction);
+      if (e.oldVersion < 1) req.result.createObjectStore(RUNS, { keyPath: 'id', autoIncrement: true });
+      if (e.oldVersion < 2) splitModels(tx);
+    };
+    req.onsuccess = () => {
+      const db = req.result;
+      // A newer page in another tab asks to upgrade: let it (this page's
+      // next request opens the database again).
+      db.onversionchange = () => {
+        db.close();
+        forget();
+      };
+      resolve(db);
+    };
+    req.onblocked = () =>
+      reject(new Error('another tab has the run history open with an older version of the lab: close that tab, then reload this one'));
+    req.onerror = () => reject(req.error ?? new Error('the browser refused to open the run history'));
   });
+  const forget = () => {
+    if (connection === opening) connection = null;
+  };
+  // A refusal is not kept: the next request tries again.
+  opening.catch(forget);
+  connection = opening;
+  return opening;
 }
 
 /**
- * One request in its own transaction; resolves, once it commits, to
- * `result()` (by default the request's own result).
+ * One transaction over `stores`; `work` makes its requests and returns what
+ * the promise resolves to once the transaction commits (a function is called
+ * then, so it can read results).
  * @param {IDBTransactionMode} mode
- * @param {(s: IDBObjectStore) => IDBRequest} make
- * @param {(req: IDBRequest) => any} [result]
+ * @param {string[]} stores
+ * @param {(tx: IDBTransaction) => () => any} work
  * @returns {Promise<any>}
  */
-async function request(mode, make, result = (req) => req.result) {
+async function transact(mode, stores, work) {
   const db = await open();
   return new Promise((resolve, reject) => {
-    const tx = db.transaction(STORE, mode);
-    const req = make(tx.objectStore(STORE));
-    tx.oncomplete = () => resolve(result(req));
-    tx.onerror = () => reject(tx.error ?? req.error);
+    const tx = db.transaction(stores, mode);
+    const result = work(tx);
+    tx.oncomplete = () => resolve(result());
+    tx.onerror = () => reject(tx.error);
     tx.onabort = () => reject(tx.error ?? new Error('the browser aborted the write'));
   });
 }
 
+/**
+ * Calls `each` on every run record, oldest first, by a cursor (one record a
+ * task) inside `tx`; then `done`.
+ * @param {IDBTransaction} tx
+ * @param {(run: any) => void} each
+ * @param {() => void} [done]
+ */
+function everyRun(tx, each, done = () => {}) {
+  const req = tx.objectStore(RUNS).openCursor();
+  req.onsuccess = () => {
+    const c = req.result;
+    if (!c) return done();
+    each(c.value);
+    c.continue();
+  };
+}
+
 export class History {
   /**
-   * Every run, oldest first, read by a cursor: one record a task. `getAll`
-   * handed over every run, models included, in one task, 40 ms with a
-   * Run all's ten runs on a host half as fast (issue 16), and more as the
-   * history grows.
+   * Every run's record (no model; its size in `bytes`), oldest first.
    * @returns {Promise<any[]>}
    */
   all() {
     const runs = /** @type {any[]} */ ([]);
-    return request(
-      'readonly',
-      (s) => {
-        const req = s.openCursor();
-        req.onsuccess = () => {
-          const cursor = req.result;
-          if (!cursor) return;
-          runs.push(cursor.value);
-          cursor.continue();
-        };
-        return req;
-      },
-      () => runs,
-    );
+    return transact('readonly', [RUNS], (tx) => {
+      everyRun(tx, (r) => runs.push(r));
+      return () => runs;
+    });
   }
 
-  /** Adds a run; resolves to its id. Refuses past the bound or when storage is full. */
+  /**
+   * Adds a run (its model, if any, in `model`); resolves to its id. The
+   * bound is checked in the same transaction as the write; past it, or when
+   * storage is full, nothing is written.
+   */
   async add(/** @type {any} */ run) {
-    const runs = await this.all();
-    const bytes = runs.reduce((n, r) => n + (r.model?.byteLength ?? 0), 0);
-    if (runs.length >= MAX_RUNS || bytes + (run.model?.byteLength ?? 0) > MAX_BYTES)
-      throw new Error(
-        `the history is full (${runs.length} runs, ${(bytes / 1e6).toFixed(1)} MB of models; the bound is ${MAX_RUNS} runs or ${MAX_BYTES / 1024 / 1024} MB): delete runs to keep new ones`,
-      );
+    const { model, ...record } = run;
+    record.bytes = model?.byteLength ?? 0;
+    /** @type {Error | null} */
+    let full = null;
     try {
-      return await request('readwrite', (s) => s.add(run));
+      return await transact('readwrite', [RUNS, MODELS], (tx) => {
+        let count = 0;
+        let bytes = 0;
+        /** @type {IDBValidKey | undefined} */
+        let id;
+        everyRun(
+          tx,
+          (r) => {
+            count += 1;
+            bytes += r.bytes ?? 0;
+          },
+          () => {
+            if (count >= MAX_RUNS || bytes + record.bytes > MAX_BYTES) {
+              full = new Error(
+                `the history is full (${count} runs, ${(bytes / 1e6).toFixed(1)} MB of models; the bound is ${MAX_RUNS} runs or ${MAX_BYTES / 1024 / 1024} MB): delete runs to keep new ones`,
+              );
+              tx.abort();
+              return;
+            }
+            const req = tx.objectStore(RUNS).add(record);
+            req.onsuccess = () => {
+              id = req.result;
+              if (model) tx.objectStore(MODELS).put(model, id);
+            };
+          },
+        );
+        return () => id;
+      });
     } catch (e) {
+      if (full) throw full;
       const err = /** @type {Error} */ (e);
       throw new Error(
         err?.name === 'QuotaExceededError'
@@ -84,16 +174,40 @@ export class History {
     }
   }
 
+  /** A run's record (no model), or undefined. */
   get(/** @type {number} */ id) {
-    return request('readonly', (s) => s.get(id));
+    return transact('readonly', [RUNS], (tx) => {
+      const req = tx.objectStore(RUNS).get(id);
+      return () => req.result;
+    });
   }
 
-  async rename(/** @type {number} */ id, /** @type {string} */ name) {
-    const run = await this.get(id);
-    if (run) await request('readwrite', (s) => s.put({ ...run, name }));
+  /** A run's model file, or undefined if it has none. */
+  model(/** @type {number} */ id) {
+    return transact('readonly', [MODELS], (tx) => {
+      const req = tx.objectStore(MODELS).get(id);
+      return () => req.result;
+    });
   }
 
+  /** Renames a run: read and written in one transaction, the model untouched. */
+  rename(/** @type {number} */ id, /** @type {string} */ name) {
+    return transact('readwrite', [RUNS], (tx) => {
+      const runs = tx.objectStore(RUNS);
+      const req = runs.get(id);
+      req.onsuccess = () => {
+        if (req.result) runs.put({ ...req.result, name });
+      };
+      return () => undefined;
+    });
+  }
+
+  /** Deletes a run and its model together. */
   remove(/** @type {number} */ id) {
-    return request('readwrite', (s) => s.delete(id));
+    return transact('readwrite', [RUNS, MODELS], (tx) => {
+      tx.objectStore(RUNS).delete(id);
+      tx.objectStore(MODELS).delete(id);
+      return () => undefined;
+    });
   }
 }

@@ -179,6 +179,15 @@ async function boot() {
   };
   /** Makes a kept run current: its data set, its model, its evaluation. */
   const reopen = async (/** @type {any} */ run) => {
+    // Read before anything changes, so a missing model costs nothing.
+    let model;
+    try {
+      model = await runs.history.model(run.id);
+      if (!model) throw new Error('its model is not in the history');
+    } catch (e) {
+      runs.say(`${run.name} could not be reopened: ${/** @type {Error} */ (e).message}.`, true);
+      return;
+    }
     if (run.data !== ctx.dataset.id) {
       if (!dataset.sets.some((/** @type {any} */ d) => d.id === run.data)) {
         runs.say(`${run.name} was trained on your own files, which the history does not keep: open them, then reopen the run.`, true);
@@ -187,7 +196,7 @@ async function boot() {
       await dataset.pick(run.data);
     }
     try {
-      ctx.lab.loadModel(run.model);
+      ctx.lab.loadModel(model);
     } catch (e) {
       runs.say(`${run.name} could not be reopened: ${/** @type {Error} */ (e).message}.`, true);
       return;

@@ -102,7 +102,7 @@ export class RunsView {
       const open = document.createElement('button');
       open.textContent = 'Reopen';
       open.dataset.testid = 'run-open';
-      open.disabled = !run.model;
+      open.disabled = !run.bytes;
       open.addEventListener('click', () => this.reopen(run));
       const del = document.createElement('button');
       del.textContent = 'Delete';
