@@ -378,26 +378,30 @@ async function main() {
   }
   // The whole W2 step against the kernel alone, their repetitions taking
   // turns: measured minutes apart, the two drift apart with this host's
-  // speed (W2 ÷ kernel 55–82% over one day's full runs).
+  // speed (W2 ÷ kernel 55–82% over one day's full runs). The step without
+  // its Adam update, and that update alone, take turns with them, to say
+  // where the difference goes.
   let interleaved = null;
   if (!QUICK && (!ONLY || (ONLY.includes('w2') && ONLY.includes('kernel')))) {
-    say('W2 and the kernel taking turns…');
+    say('W2, the kernel and its parts taking turns…');
     await tick();
-    const pair = ['w2', 'kernel'].map((w) => ({ w, e: aelabEngine('aelab', Bench, lab), best: Infinity }));
-    for (const p of pair) {
+    const parts = ['w2', 'kernel', 'grads', 'adam'].map((w) => ({ w, e: aelabEngine('aelab', Bench, lab), best: Infinity }));
+    for (const p of parts) {
       p.e.setup(p.w);
       p.e.run(1);
     }
+    const units = UNITS.w2;
     for (let r = 0; r < 2 * REPS; r++) {
-      for (const p of pair) {
+      for (const p of parts) {
         const t0 = performance.now();
-        p.e.run(UNITS[p.w]);
+        p.e.run(units);
         p.best = Math.min(p.best, (performance.now() - t0) / 1000);
       }
     }
-    const [w2, kernel] = pair.map((p) => (UNITS[p.w] * BATCH * flopsPerSample(p.w)) / p.best / 1e9);
-    for (const p of pair) p.e.dispose();
-    interleaved = { reps: 2 * REPS, w2_gflops: w2, kernel_gflops: kernel };
+    const [w2, kernel] = parts.slice(0, 2).map((p) => (units * BATCH * flopsPerSample(p.w)) / p.best / 1e9);
+    const us = Object.fromEntries(parts.map((p) => [p.w, (1e6 * p.best) / units]));
+    for (const p of parts) p.e.dispose();
+    interleaved = { reps: 2 * REPS, w2_gflops: w2, kernel_gflops: kernel, step_us: us };
   }
   window.benchResults = {
     quick: QUICK,

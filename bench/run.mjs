@@ -63,10 +63,16 @@ try {
     reportRunAll(out.run_all);
     if (gflops('kernel')) console.log(`whole W2 step ÷ kernel-only rate: ${((100 * gflops('w2')) / gflops('kernel')).toFixed(0)}%`);
     const il = out.interleaved;
-    if (il)
+    if (il) {
       console.log(
         `the same, their repetitions taking turns (best of ${il.reps} each): ${il.w2_gflops.toFixed(1)} ÷ ${il.kernel_gflops.toFixed(1)} GFLOP/s = ${((100 * il.w2_gflops) / il.kernel_gflops).toFixed(0)}%`,
       );
+      const { w2, kernel, grads, adam } = il.step_us;
+      console.log(
+        `  a W2 step, µs: ${w2.toFixed(0)} = the kernel's products ${kernel.toFixed(0)} + loss and activations ${(grads - kernel).toFixed(0)} ` +
+          `+ Adam ${(w2 - grads).toFixed(0)} (${adam.toFixed(0)} when it runs alone)`,
+      );
+    }
     const after = out.run_all.after;
     console.log(`the same, W2 and the kernel alone straight after Run all: ${((100 * after.w2_gflops) / after.kernel_gflops).toFixed(0)}%`);
     // Again on a host N times slower (Chromium's CPU throttling): do the

@@ -4,7 +4,11 @@
 //! - W1: train 784→10 ReLU→10 softmax, cross-entropy;
 //! - W2: train the autoencoder 784→64→10→64→784 (ReLU, sigmoid out), MSE;
 //! - W3: encode (784→64→10 ReLU) every evaluation digit in one batch;
-//! - kernel: the eleven matrix products of one W2 step, nothing else.
+//! - kernel: the eleven matrix products of one W2 step, nothing else;
+//! - and, outside the table, the parts of a W2 step, so the bench can say
+//!   where the time outside the products goes: grads, the step without its
+//!   Adam update (forward, loss, backward); adam, that update alone (from one
+//!   real batch's gradients).
 //!
 //! Training goes through the rows in order (the subset is shuffled once when
 //! it is made), so every engine compared sees the same batches.
@@ -21,6 +25,8 @@ use crate::rng::Rng;
 use ndarray::{s, Array1, Array2};
 
 pub const WORKLOADS: [&str; 4] = ["w1", "w2", "w3", "kernel"];
+/// Parts of a W2 step timed on their own (no FLOPs counted).
+pub const PARTS: [&str; 2] = ["grads", "adam"];
 const LR: f32 = 0.001;
 
 fn spec(width: usize, act: Activation) -> LayerSpec {
@@ -31,7 +37,7 @@ fn layers(workload: &str) -> Option<Vec<LayerSpec>> {
     use Activation::*;
     Some(match workload {
         "w1" => vec![spec(10, Relu), spec(CLASSES, Linear)],
-        "w2" | "kernel" => vec![
+        "w2" | "kernel" | "grads" | "adam" => vec![
             spec(64, Relu),
             spec(10, Relu),
             spec(64, Relu),
@@ -68,8 +74,10 @@ impl Bench {
         batch: usize,
         seed: u64,
     ) -> Result<Bench> {
-        let Some(name) = WORKLOADS.iter().find(|w| **w == workload) else {
-            crate::bail!("unknown workload {workload:?}; expected one of {WORKLOADS:?}");
+        let Some(name) = WORKLOADS.iter().chain(&PARTS).find(|w| **w == workload) else {
+            crate::bail!(
+                "unknown workload {workload:?}; expected one of {WORKLOADS:?} or {PARTS:?}"
+            );
         };
         if batch == 0 || train < batch || train >= digits.len() {
             crate::bail!(
@@ -86,7 +94,7 @@ impl Bench {
             .iter()
             .map(|l| Array2::zeros((batch, l.n_out())))
             .collect();
-        Ok(Bench {
+        let mut b = Bench {
             workload: name,
             batch,
             x_train: tr.matrix(PixelScale::Unit),
@@ -98,7 +106,13 @@ impl Bench {
             net,
             opt,
             cursor: 0,
-        })
+        };
+        if *name == "adam" {
+            // Real gradients (and moments) for the updates to work on: with
+            // all-zero ones every value would take the same path.
+            b.train_batch();
+        }
+        Ok(b)
     }
 
     /// FLOPs of one sample (`flops`): 2·MACs forward, 6·MACs when training.
@@ -109,6 +123,7 @@ impl Bench {
             // The kernel alone is held to the products it really computes:
             // no input gradient for the first layer.
             "kernel" => crate::flops::training_per_sample(&w) - 2.0 * (w[0] * w[1]) as f64,
+            "grads" | "adam" => 0.0,
             _ => crate::flops::training_per_sample(&w),
         }
     }
@@ -121,16 +136,20 @@ impl Bench {
         }
     }
 
-    /// Runs `units` units: training batches (W1, W2), whole-set encodes (W3)
-    /// or W2 steps' products (kernel). Returns the mean training cost (0 for
-    /// W3 and kernel).
+    /// Runs `units` units: training batches (W1, W2), whole-set encodes (W3),
+    /// W2 steps' products (kernel) or Adam updates (adam). Returns the mean
+    /// training cost (0 for the others).
     pub fn run(&mut self, units: usize) -> f32 {
         let mut cost = 0.0;
         for _ in 0..units {
             cost += match self.workload {
-                "w1" | "w2" => self.train_batch(),
+                "w1" | "w2" | "grads" => self.train_batch(),
                 "w3" => {
                     self.net.forward(self.x_eval.view(), None);
+                    0.0
+                }
+                "adam" => {
+                    self.opt.step(&mut self.net);
                     0.0
                 }
                 _ => {
@@ -160,7 +179,9 @@ impl Bench {
             (r.cost, r.grad_is_dz)
         };
         self.net.backward(x, dz, None);
-        self.opt.step(&mut self.net);
+        if self.workload != "grads" {
+            self.opt.step(&mut self.net);
+        }
         cost
     }
 
@@ -198,7 +219,7 @@ impl Bench {
                 let (_, correct) = loss::softmax_xent(&out, &self.y_eval, &mut grad);
                 correct as f64 / self.y_eval.len() as f64
             }
-            "w2" | "kernel" => loss::mean_sq_err(out.view(), self.x_eval.view()),
+            "w2" | "kernel" | "grads" | "adam" => loss::mean_sq_err(out.view(), self.x_eval.view()),
             _ => out.mean().unwrap_or(0.0) as f64,
         }
     }
@@ -290,6 +311,27 @@ mod tests {
             Bench::new("w3", &d, 64, 16, 3).unwrap().samples_per_unit(),
             36
         );
+    }
+
+    /// The Adam part updates the W2 net's parameters, each step, from the
+    /// gradients of a real batch (ReLU units dead on that batch have none:
+    /// about 17% of the first layer's weights here).
+    #[test]
+    fn the_adam_part_moves_every_layer() {
+        let d = digits(100);
+        let mut b = Bench::new("adam", &d, 64, 16, 3).unwrap();
+        assert_eq!(b.flops_per_sample(), 0.0);
+        let before: Vec<_> = b.net.layers.iter().map(|l| l.w.clone()).collect();
+        b.run(2);
+        for (l, w0) in b.net.layers.iter().zip(&before) {
+            let moved = l.w.iter().zip(w0).filter(|(a, b)| a != b).count();
+            assert!(
+                moved * 2 > w0.len(),
+                "{moved} of {} weights moved",
+                w0.len()
+            );
+        }
+        assert!(b.weights_finite());
     }
 
     #[test]

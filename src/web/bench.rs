@@ -10,7 +10,7 @@ pub struct Bench(crate::bench::Bench);
 
 #[wasm_bindgen]
 impl Bench {
-    /// `workload`: "w1", "w2", "w3" or "kernel"; the first `train` digits of
+    /// `workload`: "w1", "w2", "w3", "kernel" or "adam"; the first `train` digits of
     /// the lab's data train, the rest evaluate.
     #[wasm_bindgen(constructor)]
     pub fn new(lab: &Lab, workload: &str, train: u32, batch: u32, seed: u32) -> Res<Bench> {
@@ -25,7 +25,7 @@ impl Bench {
         .map_err(err)
     }
 
-    /// Runs `units` batches (or encodes, or kernel steps); returns the mean cost.
+    /// Runs `units` batches (or encodes, kernel steps, Adam updates); returns the mean cost.
     pub fn run(&mut self, units: u32) -> f32 {
         self.0.run(units as usize)
     }

@@ -42,15 +42,7 @@ fn workloads(subset: &std::path::Path) -> Result<(), String> {
     for w in aelab::bench::WORKLOADS {
         let mut b = aelab::bench::Bench::new(w, &digits, 8000, 32, 1).map_err(|e| e.message)?;
         let units = if w == "w3" { 20 } else { 250 };
-        b.run(1);
-        let mut secs: Vec<f64> = (0..3)
-            .map(|_| {
-                let t0 = std::time::Instant::now();
-                b.run(units);
-                t0.elapsed().as_secs_f64()
-            })
-            .collect();
-        secs.sort_by(f64::total_cmp);
+        let secs = times(&mut b, units);
         let samples = (units * b.samples_per_unit()) as f64;
         println!(
             "| {w} | {:.0} | {:.0} | {:.1} | {:.4} |",
@@ -60,8 +52,31 @@ fn workloads(subset: &std::path::Path) -> Result<(), String> {
             b.evaluate()
         );
     }
+    // Outside the table: the W2 step without its Adam update, and that update.
+    for w in aelab::bench::PARTS {
+        let mut b = aelab::bench::Bench::new(w, &digits, 8000, 32, 1).map_err(|e| e.message)?;
+        let best = times(&mut b, 250)[0];
+        println!(
+            "{w}: {:.1} µs a W2 step (best of 3 × 250)",
+            best / 250.0 * 1e6
+        );
+    }
     println!();
     Ok(())
+}
+
+/// Seconds of 3 runs of `units` units after one warm-up unit, fastest first.
+fn times(b: &mut aelab::bench::Bench, units: usize) -> Vec<f64> {
+    b.run(1);
+    let mut secs: Vec<f64> = (0..3)
+        .map(|_| {
+            let t0 = std::time::Instant::now();
+            b.run(units);
+            t0.elapsed().as_secs_f64()
+        })
+        .collect();
+    secs.sort_by(f64::total_cmp);
+    secs
 }
 
 /// Best auto_2's autoencode phase, timed; then, with `side_by_side` on
