@@ -15,6 +15,12 @@ const ALPHA: f32 = 0.99;
 pub const ITERATIONS: usize = 30;
 const BLUR_SIGMA: f32 = 1.0;
 const BLUR_CHUNK: usize = 200;
+/// Rows of blurred images in one allocation (3 MB): the page's wasm heap,
+/// cut up by a data set's change and a run's split, had no 25 MB hole for
+/// all 8,000 in one block and grew by 24 MiB for it (a CI run of the
+/// second Run all on Fashion-MNIST). A multiple of `BLUR_CHUNK`, so a blur
+/// unit never straddles two pieces and `units` stays exact.
+const PIECE_ROWS: usize = 5 * BLUR_CHUNK;
 
 /// Gaussian blur (σ = 1 pixel, separable, zero outside) of 28×28 rows, then
 /// each row scaled to unit length (unless `unit` is false: a centred graph
@@ -62,10 +68,11 @@ fn blur_pass(src: &[f32], dst: &mut [f32], g: &[f32], step: usize) {
 /// The k-NN graph, filled a chunk of rows at a time.
 #[derive(Clone, Debug, Default)]
 pub struct Graph {
-    /// Blurred unit rows, n × cols, filled a chunk at a time (reserved, not
-    /// zeroed, up front: a 25 MB memset in one step would freeze a frame);
+    /// Blurred unit rows, n × cols, in pieces of `PIECE_ROWS` rows, filled a
+    /// chunk at a time (each piece reserved, not zeroed, when the blur
+    /// reaches it: a 25 MB memset in one step would freeze a frame);
     /// emptied when complete.
-    z: Vec<f32>,
+    z: Vec<Vec<f32>>,
     cols: usize,
     n: usize,
     blurred: usize,
@@ -84,7 +91,7 @@ impl Graph {
     pub fn new(x: ArrayView2<f32>, centre: bool) -> Graph {
         let n = x.nrows();
         Graph {
-            z: Vec::with_capacity(n * x.ncols()),
+            z: Vec::new(),
             cols: x.ncols(),
             n,
             blurred: 0,
@@ -124,9 +131,14 @@ impl Graph {
         if self.blurred < n {
             let (a, b) = (self.blurred, (self.blurred + BLUR_CHUNK).min(n));
             let c = self.cols;
-            self.z.resize(b * c, 0.0);
+            if a % PIECE_ROWS == 0 {
+                self.z.push(Vec::with_capacity(PIECE_ROWS.min(n - a) * c));
+            }
+            let piece = self.z.last_mut().expect("a piece for row a");
+            let from = piece.len();
+            piece.resize(from + (b - a) * c, 0.0);
             let out =
-                ArrayViewMut2::from_shape((b - a, c), &mut self.z[a * c..]).expect("sized above");
+                ArrayViewMut2::from_shape((b - a, c), &mut piece[from..]).expect("sized above");
             blur_rows_into(x.slice(s![a..b, ..]), out, !self.centre);
             self.blurred = b;
             return;
@@ -137,18 +149,17 @@ impl Graph {
             self.centre = false;
             let c = self.cols;
             let mut mean = vec![0f32; c];
-            for row in self.z.chunks(c) {
+            for row in self.z.iter().flat_map(|p| p.chunks(c)) {
                 mean.iter_mut().zip(row).for_each(|(m, v)| *m += v);
             }
             mean.iter_mut().for_each(|m| *m /= n.max(1) as f32);
-            for row in self.z.chunks_mut(c) {
+            for row in self.z.iter_mut().flat_map(|p| p.chunks_mut(c)) {
                 row.iter_mut().zip(&mean).for_each(|(v, m)| *v -= m);
                 unit_length(row);
             }
         }
         let (a, b) = (self.rows_done, (self.rows_done + rows).min(n));
-        let z = ArrayView2::from_shape((n, self.cols), &self.z).expect("every row blurred");
-        let sims = similarities(z, a, b);
+        let sims = similarities(&self.z, self.cols, a, b);
         for (r, row) in sims.rows().into_iter().enumerate() {
             let i = a + r;
             // Keep the k most similar, sorted descending, by insertion.
@@ -175,21 +186,53 @@ impl Graph {
     }
 }
 
-/// Rows a..b of Z·Zᵀ. In the browser as Z·(rows a..b of Z)ᵀ on the tiled
-/// kernel, the chunk transposed once (50 KB), and handed back transposed
-/// (a view's strides, no copy): as Z[a..b]·Zᵀ the product takes the
-/// dot-product kernel, which reads all of Z for every two of its columns
-/// and ran at 60% of the page's W2 rate (issue 16). Natively matrixmultiply
-/// takes the direct form at its best.
-fn similarities(z: ArrayView2<f32>, a: usize, b: usize) -> Array2<f32> {
+/// Rows a..b of Z·Zᵀ, Z given in pieces of rows, a piece's columns at a
+/// time. In the browser as Z·(rows a..b of Z)ᵀ on the tiled kernel, the
+/// chunk transposed once (50 KB), and handed back transposed (a view's
+/// strides, no copy): as Z[a..b]·Zᵀ the product takes the dot-product
+/// kernel, which reads all of Z for every two of its columns and ran at 60%
+/// of the page's W2 rate (issue 16). Natively matrixmultiply takes the
+/// direct form at its best. Each similarity is one dot product either way,
+/// so the pieces change no figure.
+fn similarities(pieces: &[Vec<f32>], cols: usize, a: usize, b: usize) -> Array2<f32> {
+    let z: Vec<ArrayView2<f32>> = pieces
+        .iter()
+        .map(|p| ArrayView2::from_shape((p.len() / cols, cols), p).expect("whole rows"))
+        .collect();
+    let n: usize = z.iter().map(ArrayView2::nrows).sum();
+    // Rows a..b, copied out of the pieces they lie in (slice copies:
+    // ndarray's `assign` costs the download 2 KB).
+    let mut chunk = Vec::with_capacity((b - a) * cols);
+    let mut at = 0;
+    for p in pieces {
+        let (p0, p1) = (at, at + p.len() / cols);
+        let (from, to) = (a.max(p0), b.min(p1));
+        if from < to {
+            chunk.extend_from_slice(&p[(from - p0) * cols..(to - p0) * cols]);
+        }
+        at = p1;
+    }
+    let chunk = Array2::from_shape_vec((b - a, cols), chunk).expect("rows a..b");
     if cfg!(target_arch = "wasm32") {
-        let chunk = z.slice(s![a..b, ..]).t().as_standard_layout().into_owned();
-        let mut t = Array2::<f32>::zeros((z.nrows(), b - a));
-        gemm::affine(z, &chunk, &ndarray::Array1::zeros(b - a), &mut t);
+        let chunk = chunk.t().as_standard_layout().into_owned();
+        let zero = ndarray::Array1::zeros(b - a);
+        let mut t = Vec::with_capacity(n * (b - a));
+        for piece in z {
+            let mut part = Array2::<f32>::zeros((piece.nrows(), b - a));
+            gemm::affine(piece, &chunk, &zero, &mut part);
+            t.extend_from_slice(part.as_slice().expect("a new array"));
+        }
+        let t = Array2::from_shape_vec((n, b - a), t).expect("every piece's rows");
         t.reversed_axes()
     } else {
-        let mut sims = Array2::<f32>::zeros((b - a, z.nrows()));
-        gemm::input_grad(z.slice(s![a..b, ..]), z, &mut sims);
+        let mut sims = Array2::<f32>::zeros((b - a, n));
+        let mut at = 0;
+        for piece in z {
+            let mut part = Array2::<f32>::zeros((b - a, piece.nrows()));
+            gemm::input_grad(chunk.view(), piece, &mut part);
+            sims.slice_mut(s![.., at..at + piece.nrows()]).assign(&part);
+            at += piece.nrows();
+        }
         sims
     }
 }
