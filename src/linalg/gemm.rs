@@ -1,15 +1,18 @@
 //! The three matrix products a dense layer needs, written into caller-owned
 //! buffers so a training step allocates nothing. In the browser they run on
-//! our f32x4 kernel (`kernel`); natively on ndarray's matrixmultiply, whose
-//! AVX-512/FMA kernels are faster there than 4-lane SSE. Plus `matmul`, for
+//! our f32x4 kernel (`kernel`); natively on our wide tiles (`wide`, AVX-512
+//! or AVX2) where the layout suits them, else on ndarray's matrixmultiply,
+//! whose FMA kernels are faster there than 4-lane SSE. Plus `matmul`, for
 //! the few small products elsewhere.
 
-#[cfg(target_arch = "x86_64")]
-use crate::linalg::avx512;
 #[cfg(target_arch = "wasm32")]
 use crate::linalg::kernel::{self, MatRef, Start};
 #[cfg(not(target_arch = "wasm32"))]
 use crate::linalg::par;
+#[cfg(target_arch = "x86_64")]
+use crate::linalg::simd::{F32x16, F32x8};
+#[cfg(target_arch = "x86_64")]
+use crate::linalg::wide::{self, Wide};
 #[cfg(not(target_arch = "wasm32"))]
 use ndarray::{linalg::general_mat_mul, ArrayViewMut2, Axis};
 use ndarray::{Array1, Array2, ArrayView2, LinalgScalar};
@@ -119,8 +122,9 @@ pub fn input_grad(dz: ArrayView2<f32>, w: ArrayView2<f32>, dx: &mut Array2<f32>)
 /// zero), a large product's longer side of c cut in two and the halves run
 /// on two cores (`par`). Each element of c is the same sum in the same
 /// order either way: both kernels below block only along k, and the cut is
-/// along m or n. On AVX-512 hosts our own tiles (`avx512`) run the products
-/// whose width is a multiple of 16; the rest go to ndarray's matrixmultiply.
+/// along m or n. On AVX-512 or AVX2 hosts our own tiles (`wide`) run the
+/// products whose width is a whole number of vectors; the rest go to
+/// ndarray's matrixmultiply.
 #[cfg(not(target_arch = "wasm32"))]
 fn product(a: ArrayView2<f32>, b: ArrayView2<f32>, start: Option<&[f32]>, c: ArrayViewMut2<f32>) {
     product_split_from(a, b, start, c, par::MIN_SPLIT)
@@ -137,8 +141,17 @@ fn product_split_from(
     min_split: usize,
 ) {
     #[cfg(target_arch = "x86_64")]
-    if avx512_product(a, b, start, &mut c, min_split) {
-        return;
+    {
+        let done = if wide::avx512() {
+            wide_product::<F32x16>(a, b, start, &mut c, min_split)
+        } else if wide::avx2() {
+            wide_product::<F32x8>(a, b, start, &mut c, min_split)
+        } else {
+            false
+        };
+        if done {
+            return;
+        }
     }
     let beta = match start {
         Some(s) => {
@@ -196,12 +209,12 @@ fn split<F>(
     par::map(items, |(a, b, c, j0)| f(a, b, c, j0));
 }
 
-/// The products on `avx512`'s kernels: its tiles where B's rows are
-/// contiguous and C is a whole number of vectors wide, its dot products
+/// The products on `wide`'s kernels in W's lanes: its tiles where B's rows
+/// are contiguous and C is a whole number of vectors wide, its dot products
 /// where A's rows and B's columns are (dZ·Wᵀ). False, having done nothing,
-/// for any other layout.
+/// for any other layout. The caller has checked that the host has W.
 #[cfg(target_arch = "x86_64")]
-fn avx512_product(
+fn wide_product<W: Wide>(
     a: ArrayView2<f32>,
     b: ArrayView2<f32>,
     start: Option<&[f32]>,
@@ -217,9 +230,9 @@ fn avx512_product(
     ) else {
         return false;
     };
-    let tiles = bcs == 1 && c.ncols().is_multiple_of(16);
-    let dots = acs == 1 && brs == 1 && start.is_none();
-    if !avx512::available() || !(tiles || dots) {
+    let tiles = bcs == 1 && c.ncols().is_multiple_of(W::N) && (acs == 1 || W::STRIDED_A);
+    let dots = acs == 1 && brs == 1 && start.is_none() && a.ncols() >= W::MIN_DOT_K;
+    if !(tiles || dots) {
         return false;
     }
     assert_eq!((a.nrows(), b.ncols()), c.dim(), "product: output shape");
@@ -231,25 +244,29 @@ fn avx512_product(
             "product: start row has the wrong length"
         );
     }
-    // Whole tiles: 6 rows by 64 columns, or the dots' 4 by 4.
-    let units = if tiles { [6, 64] } else { [4, 4] };
+    // Whole tiles: 6 rows by 64 (16 lanes) or 16 (8) columns, or the dots'.
+    let units = if tiles {
+        [wide::MR, W::N * W::NV]
+    } else {
+        [W::DOTS, W::DOTS]
+    };
     split(a, b, c.view_mut(), min_split, units, |a, b, mut c, j0| {
         let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
-        // SAFETY: the host has AVX-512; the views' shapes agree (asserted
+        // SAFETY: the host has W (checked by the caller); the views' shapes agree (asserted
         // above, and `split` cuts them together), every stride is
         // non-negative and the ones the kernel assumes are 1 are (checked
         // above), and C is a mutable view, so it overlaps nothing.
         unsafe {
             if tiles {
-                let at = avx512::Strided {
+                let at = wide::Strided {
                     ptr: a.as_ptr(),
                     rs: ars,
                     cs: acs,
                 };
                 let start = start.map(|s| s[j0..j0 + n].as_ptr());
-                avx512::gemm(m, k, n, at, b.as_ptr(), brs, start, c.as_mut_ptr(), ldc)
+                wide::gemm::<W>(m, k, n, at, b.as_ptr(), brs, start, c.as_mut_ptr(), ldc)
             } else {
-                avx512::dots(
+                wide::dots::<W>(
                     m,
                     k,
                     n,

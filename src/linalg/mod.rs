@@ -1,13 +1,14 @@
 //! Linear algebra: the 4-lane vector type and its maths (`simd`), the blocked
-//! f32x4 GEMM (`kernel`), and the three products of a layer (`gemm`).
-#[cfg(target_arch = "x86_64")]
-pub mod avx512;
+//! f32x4 GEMM (`kernel`), the native x86 tiles in 16 or 8 lanes (`wide`),
+//! and the three products of a layer (`gemm`).
 mod dots;
 pub mod gemm;
 pub mod kernel;
 pub mod par;
 pub mod reference;
 pub mod simd;
+#[cfg(target_arch = "x86_64")]
+pub mod wide;
 
 use ndarray::{Array2, ArrayView2};
 

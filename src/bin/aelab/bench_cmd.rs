@@ -80,7 +80,7 @@ fn times(b: &mut aelab::bench::Bench, units: usize) -> Vec<f64> {
 }
 
 /// Best auto_2's autoencode phase, timed; then, with `side_by_side` on
-/// AVX-512 hosts, the two sets of kernels taking turns.
+/// AVX-512 or AVX2 hosts, the two sets of kernels taking turns.
 fn phase(source: &data::Digits, side_by_side: bool) -> Result<(), String> {
     let mut c = table::config("mnist_auto_2", Preset::Best, Protocol::Book).expect("known model");
     c.propagate = false;
@@ -106,10 +106,16 @@ fn phase(source: &data::Digits, side_by_side: bool) -> Result<(), String> {
     for line in t.log().iter().filter(|l| l.starts_with("Epoch 10")) {
         println!("{line}");
     }
+    let (lanes, peak) = ceiling();
+    println!(
+        "multiply-add ceiling: {peak:.1} GFLOP/s ({lanes}-lane fused multiply-adds on registers, 12 chains, every core at once); the phase ran at {:.0}% of it",
+        flops / secs / 1e9 / peak * 100.0
+    );
     #[cfg(not(target_arch = "x86_64"))]
     let _ = side_by_side;
     #[cfg(target_arch = "x86_64")]
-    if side_by_side && aelab::linalg::avx512::available() {
+    if side_by_side && (aelab::linalg::wide::avx512() || aelab::linalg::wide::avx2()) {
+        let wide = aelab::linalg::wide::name();
         // The host's speed drifts over seconds, so the two sets of kernels
         // take turns on short runs and each keeps its best.
         let short = aelab::Config {
@@ -119,19 +125,44 @@ fn phase(source: &data::Digits, side_by_side: bool) -> Result<(), String> {
         let mut best = [f64::INFINITY; 2];
         for round in 0..8 {
             let on = round % 2 == 0;
-            aelab::linalg::avx512::use_avx512(on);
+            aelab::linalg::wide::use_wide(on);
             let secs = time_phase(&short, source);
-            aelab::linalg::avx512::use_avx512(true);
+            aelab::linalg::wide::use_wide(true);
             best[on as usize] = best[on as usize].min(secs?.0);
         }
         println!(
-            "the same phase, 2 epochs, the kernels taking turns (best of 4 each): AVX-512 tiles and 16 lanes {:.3} s, matrixmultiply and 4 lanes {:.3} s: {:.2}x",
+            "the same phase, 2 epochs, the kernels taking turns (best of 4 each): {wide} {:.3} s, matrixmultiply and 4 lanes {:.3} s: {:.2}x",
             best[1],
             best[0],
             best[0] / best[1]
         );
     }
     Ok(())
+}
+
+/// The lanes of the widest multiply-adds the products use here, and their
+/// GFLOP/s on every core at once (`bench::native_fma_peak`), best of 3.
+fn ceiling() -> (usize, f64) {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let rounds = 25_000_000;
+    let mut best = 0.0f64;
+    let mut lanes = 4;
+    for _ in 0..3 {
+        let t0 = std::time::Instant::now();
+        std::thread::scope(|s| {
+            let runs: Vec<_> = (0..cores)
+                .map(|_| s.spawn(|| aelab::bench::native_fma_peak(rounds)))
+                .collect();
+            for r in runs {
+                let (l, sum) = r.join().expect("the ceiling loop does not panic");
+                lanes = l;
+                std::hint::black_box(sum);
+            }
+        });
+        let flops = (cores * rounds * 12 * lanes * 2) as f64;
+        best = best.max(flops / t0.elapsed().as_secs_f64() / 1e9);
+    }
+    (lanes, best)
 }
 
 /// The autoencode phase of config `c` from a fresh trainer, timed.

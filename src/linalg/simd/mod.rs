@@ -31,6 +31,10 @@ pub use passes::{all_finite, column_sums, map_in_place};
 mod x86_avx512;
 #[cfg(target_arch = "x86_64")]
 pub use x86_avx512::F32x16;
+#[cfg(target_arch = "x86_64")]
+mod x86_avx2;
+#[cfg(target_arch = "x86_64")]
+pub use x86_avx2::F32x8;
 
 /// The largest argument `F32x4::exp` takes; larger ones are lowered to it.
 pub const EXP_MAX_ARG: f32 = 88.3;

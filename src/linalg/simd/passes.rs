@@ -74,11 +74,26 @@ unsafe fn sum_columns<const V: usize>(z: &[f32], n: usize, rows: usize, j: usize
 /// vector (23 µs of a 600 µs native training step).
 pub fn all_finite(v: &[f32]) -> bool {
     #[cfg(target_arch = "x86_64")]
-    if crate::linalg::avx512::available() {
+    if crate::linalg::wide::avx512() {
         // SAFETY: the host has AVX-512.
         return unsafe { all_finite16(v) };
     }
+    #[cfg(target_arch = "x86_64")]
+    if crate::linalg::wide::avx2() {
+        // SAFETY: the host has AVX2 and FMA.
+        return unsafe { all_finite8(v) };
+    }
     all_finite_lanes::<F32x4>(v)
+}
+
+/// `all_finite` eight values at a time.
+///
+/// # Safety
+/// The host has AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn all_finite8(v: &[f32]) -> bool {
+    all_finite_lanes::<super::F32x8>(v)
 }
 
 /// `all_finite` sixteen values at a time.

@@ -3,7 +3,7 @@
 //!
 //! Its methods are plain `#[inline(always)]` functions: they are only
 //! reached from functions compiled with `#[target_feature(enable =
-//! "avx512f")]` (called after `linalg::avx512::available()`), into which
+//! "avx512f")]` (called after `linalg::wide::avx512()`), into which
 //! they and the intrinsics inline.
 
 use super::Lanes;
@@ -91,5 +91,17 @@ impl Lanes for F32x16 {
     #[inline(always)]
     fn sum(self) -> f32 {
         unsafe { _mm512_reduce_add_ps(self.0) }
+    }
+}
+
+impl F32x16 {
+    /// The first `n` (< 16) values at `p`, the other lanes zero; the masked
+    /// lanes are not read.
+    ///
+    /// # Safety
+    /// `p..p+n` must be readable.
+    #[inline(always)]
+    pub unsafe fn load_first(p: *const f32, n: usize) -> Self {
+        F32x16(_mm512_maskz_loadu_ps((1u16 << n) - 1, p))
     }
 }
