@@ -23,10 +23,16 @@ best_jax=inf best_aelab=inf
 for round in $(seq "$rounds"); do
   line=$(target/jax-venv/bin/python bench/jax_ae.py "$data")
   jax=$(sed -E 's/.*"seconds": ([0-9.]+).*/\1/' <<<"$line")
-  aelab=$(target/release/aelab bench --phase --data "$data" | sed -nE 's/.*batch [0-9]+: ([0-9.]+) s,.*/\1/p')
+  out=$(target/release/aelab bench --phase --data "$data")
+  aelab=$(sed -nE 's/.*batch [0-9]+: ([0-9.]+) s,.*/\1/p' <<<"$out")
+  # The phase's FLOPs, from aelab's own rate, and the host's multiply-add ceiling.
+  gflop=$(sed -nE 's/.* s, [0-9]+ samples\/s, ([0-9.]+) GFLOP\/s.*/\1/p' <<<"$out" | awk -v a="$aelab" '{ print $1 * a }')
+  ceiling=$(sed -nE 's/^multiply-add ceiling: ([0-9.]+) GFLOP.*/\1/p' <<<"$out")
   ratio=$(awk -v j="$jax" -v a="$aelab" 'BEGIN { printf "%.2f", j / a }')
   echo "| $round | $jax | $aelab | ${ratio}× |"
   best_jax=$(awk -v b="$best_jax" -v x="$jax" 'BEGIN { print (x < b ? x : b) }')
   best_aelab=$(awk -v b="$best_aelab" -v x="$aelab" 'BEGIN { print (x < b ? x : b) }')
 done
 echo "$(sed -E 's/.*"engine": "([^"]+)".*/\1/' <<<"$line"): best $best_jax s; aelab best $best_aelab s; best against best $(awk -v j="$best_jax" -v a="$best_aelab" 'BEGIN { printf "%.2f", j / a }')×"
+awk -v g="$gflop" -v c="$ceiling" -v j="$best_jax" -v a="$best_aelab" 'BEGIN {
+  printf "multiply-add ceiling (last round): %.1f GFLOP/s; at their best JAX ran at %.0f%% of it, aelab at %.0f%%\n", c, g / j / c * 100, g / a / c * 100 }'
