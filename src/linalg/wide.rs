@@ -285,79 +285,55 @@ unsafe fn load_n<W: Wide>(q: *const f32, n: usize) -> W {
     }
 }
 
-impl Wide for F32x16 {
-    const NV: usize = 4;
-    const DOTS: usize = 4;
-    const MIN_DOT_K: usize = 0;
-    const STRIDED_A: bool = false;
-    #[target_feature(enable = "avx512f")]
-    unsafe fn tile<const R: usize, const V: usize>(
-        k: usize,
-        a: *const f32,
-        ars: usize,
-        acs: usize,
-        b: *const f32,
-        ldb: usize,
-        init: *const f32,
-        c: *mut f32,
-        ldc: usize,
-    ) {
-        tile::<Self, R, V>(k, a, ars, acs, b, ldb, init, c, ldc)
-    }
-    #[target_feature(enable = "avx512f")]
-    unsafe fn dot_tile<const R: usize, const C: usize>(
-        k: usize,
-        a: *const f32,
-        lda: usize,
-        b: *const f32,
-        ldb: usize,
-        c: *mut f32,
-        ldc: usize,
-    ) {
-        dot_tile::<Self, R, C>(k, a, lda, b, ldb, c, ldc)
-    }
-    #[inline(always)]
-    unsafe fn load_first(p: *const f32, n: usize) -> Self {
-        F32x16::load_first(p, n)
-    }
+/// `Wide` for one vector type: its shapes, and `tile` and `dot_tile`
+/// compiled for its instruction set.
+macro_rules! wide {
+    ($t:ty, $features:literal, nv: $nv:expr, dots: $dots:expr, min_dot_k: $min:expr, strided_a: $strided:expr) => {
+        impl Wide for $t {
+            const NV: usize = $nv;
+            const DOTS: usize = $dots;
+            const MIN_DOT_K: usize = $min;
+            const STRIDED_A: bool = $strided;
+            #[target_feature(enable = $features)]
+            unsafe fn tile<const R: usize, const V: usize>(
+                k: usize,
+                a: *const f32,
+                ars: usize,
+                acs: usize,
+                b: *const f32,
+                ldb: usize,
+                init: *const f32,
+                c: *mut f32,
+                ldc: usize,
+            ) {
+                tile::<Self, R, V>(k, a, ars, acs, b, ldb, init, c, ldc)
+            }
+            #[target_feature(enable = $features)]
+            unsafe fn dot_tile<const R: usize, const C: usize>(
+                k: usize,
+                a: *const f32,
+                lda: usize,
+                b: *const f32,
+                ldb: usize,
+                c: *mut f32,
+                ldc: usize,
+            ) {
+                dot_tile::<Self, R, C>(k, a, lda, b, ldb, c, ldc)
+            }
+            #[inline(always)]
+            unsafe fn load_first(p: *const f32, n: usize) -> Self {
+                <$t>::load_first(p, n)
+            }
+        }
+    };
 }
 
-impl Wide for F32x8 {
-    const NV: usize = 2;
-    // 3 × 3: nine accumulators, three of B and one of A in 16 registers.
-    const DOTS: usize = 3;
-    // On Zen 2: dZ·Wᵀ at k = 784 90 against 80-86 GFLOP/s, at k = 64 67-78
-    // against 96; Xᵀ·dZ for the 784-pixel layer 87-91 against 113-115.
-    const MIN_DOT_K: usize = 128;
-    const STRIDED_A: bool = false;
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn tile<const R: usize, const V: usize>(
-        k: usize,
-        a: *const f32,
-        ars: usize,
-        acs: usize,
-        b: *const f32,
-        ldb: usize,
-        init: *const f32,
-        c: *mut f32,
-        ldc: usize,
-    ) {
-        tile::<Self, R, V>(k, a, ars, acs, b, ldb, init, c, ldc)
-    }
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn dot_tile<const R: usize, const C: usize>(
-        k: usize,
-        a: *const f32,
-        lda: usize,
-        b: *const f32,
-        ldb: usize,
-        c: *mut f32,
-        ldc: usize,
-    ) {
-        dot_tile::<Self, R, C>(k, a, lda, b, ldb, c, ldc)
-    }
-    #[inline(always)]
-    unsafe fn load_first(p: *const f32, n: usize) -> Self {
-        F32x8::load_first(p, n)
-    }
-}
+// 24 accumulators of 32 registers; the dots and the strided A as measured on
+// Zen 4 (BENCHMARKS.md, "Native AVX-512 paths").
+wide!(F32x16, "avx512f", nv: 4, dots: 4, min_dot_k: 0, strided_a: true);
+
+// 12 accumulators of 16 registers; 3 × 3 dots: nine accumulators, three of B
+// and one of A. On Zen 2: dZ·Wᵀ at k = 784 90 against 80-86 GFLOP/s, at
+// k = 64 67-78 against 96; Xᵀ·dZ for the 784-pixel layer 87-91 against
+// 113-115 on matrixmultiply.
+wide!(F32x8, "avx2,fma", nv: 2, dots: 3, min_dot_k: 128, strided_a: false);
