@@ -60,7 +60,7 @@ pub fn pieces(n: usize, unit: usize) -> Vec<(usize, usize)> {
     let whole = PIECES * unit;
     let size = ((n + whole / 2) / whole).max(1) * unit;
     let count = (n / size).clamp(1, PIECES);
-    let first = n.saturating_sub((count - 1) * size);
+    let first = n - (count - 1) * size;
     match n {
         0 => vec![],
         _ => (0..count)

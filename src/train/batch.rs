@@ -9,11 +9,12 @@ use super::context::Context;
 use super::progress::Span;
 use crate::data::{PIXELS, SIDE};
 use crate::error::Result;
+use crate::linalg::gather_rows_into;
 use crate::nn::loss;
 use crate::nn::model::Model;
 use crate::nn::net::Net;
 use crate::retrieval::propagate::{self, Graph};
-use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis};
+use ndarray::Array2;
 
 /// A batch's inputs: rows B.. hold graph neighbours when the graph term is on.
 pub struct Buffers {
@@ -46,7 +47,7 @@ impl Buffers {
             self.yb.extend(rows.iter().map(|&i| ctx.sup_labels[i]));
         }
         if shift == 0 {
-            return copy_rows(ctx.x.train.view(), rows, &mut self.xb);
+            return gather_rows_into(ctx.x.train.view(), rows, self.xb.view_mut());
         }
         for (r, &i) in rows.iter().enumerate() {
             let src = ctx.x.train.row(i);
@@ -71,30 +72,6 @@ impl Buffers {
             let j = graph.neighbours[i][ctx.streams.pairs.below(propagate::K)] as usize;
             self.xb.row_mut(b + r).assign(&ctx.x.train.row(j));
         }
-    }
-}
-
-/// Copies rows `rows` of `src` into the first rows of `dst`, the two
-/// halves at once natively: the rows are scattered over the training set,
-/// so the copy waits on memory (5% of a native autoencode phase's samples,
-/// all on one core while the other spun), and two cores keep twice as many
-/// reads in flight. A copy: the same bytes either way.
-fn copy_rows(src: ArrayView2<f32>, rows: &[usize], dst: &mut Array2<f32>) {
-    let copy = |rows: &[usize], mut dst: ArrayViewMut2<f32>| {
-        for (&i, mut d) in rows.iter().zip(dst.rows_mut()) {
-            d.as_slice_mut()
-                .expect("batch buffers are contiguous")
-                .copy_from_slice(src.row(i).as_slice().expect("rows are contiguous"));
-        }
-    };
-    let h = rows.len() / 2;
-    let (d0, d1) = dst.view_mut().split_at(Axis(0), h);
-    let (r0, r1) = rows.split_at(h);
-    if rows.len() * src.ncols() < crate::linalg::par::MIN_SPLIT_PASS {
-        copy(r0, d0);
-        copy(r1, d1);
-    } else {
-        crate::linalg::par::join(|| copy(r0, d0), || copy(r1, d1));
     }
 }
 
