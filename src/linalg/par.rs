@@ -39,7 +39,7 @@ pub fn join<A: Send, B: Send>(
     b: impl FnOnce() -> B + Send,
 ) -> (A, B) {
     #[cfg(not(target_arch = "wasm32"))]
-    if let Some(h) = helper::claim() {
+    if let Some(h) = claim() {
         return h.join(a, b);
     }
     (a(), b())
@@ -79,13 +79,23 @@ pub fn pieces(n: usize, unit: usize) -> Vec<(usize, usize)> {
 pub fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
     #[cfg(not(target_arch = "wasm32"))]
     if items.len() > 1 {
-        if let Some(h) = helper::claim() {
+        if let Some(h) = claim() {
             return h.map(items, &f);
         }
     }
     items.into_iter().map(f).collect()
 }
 
+/// The helper, unless this thread runs on one core now (`cores`).
+#[cfg(not(target_arch = "wasm32"))]
+fn claim() -> Option<&'static helper::Helper> {
+    match cores::solo() {
+        true => None,
+        false => helper::claim(),
+    }
+}
+
+pub mod cores;
 #[cfg(not(target_arch = "wasm32"))]
 mod helper;
 

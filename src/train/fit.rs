@@ -12,6 +12,7 @@ use super::progress::{secs, Position, Span};
 use crate::clock::now_secs;
 use crate::error::Result;
 use crate::linalg::gather_rows;
+use crate::linalg::par::cores::Cores;
 use crate::nn::loss;
 use crate::nn::net::Net;
 use crate::retrieval::propagate::Graph;
@@ -44,6 +45,8 @@ pub struct Fit {
     /// phase fine-tunes it, and reconstructions need the one the decoder
     /// was trained with.
     keep_ae_encoder: bool,
+    /// Whether this phase's steps pay for a second core.
+    cores: Cores,
 }
 
 impl Fit {
@@ -82,6 +85,7 @@ impl Fit {
             buffers: Buffers::new(total),
             pairs,
             keep_ae_encoder: ae && plan.contains(Stage::Supervise) && !c.freeze_encoder,
+            cores: Cores::default(),
         })
     }
 
@@ -120,15 +124,17 @@ impl Fit {
         ctx.opts.set_lr_scale(lr_scale);
         let from = self.batch * self.rows;
         let rows = &self.order[from..from + self.rows];
-        self.buffers.gather(ctx, rows, !ae);
-        if let Some(g) = &self.pairs {
-            self.buffers.gather_neighbours(ctx, g, rows);
-        }
-        let (cost, ok) = if ae {
-            batch::autoencode(ctx, &mut self.buffers, &mut self.span)?
-        } else {
-            batch::supervise(ctx, &mut self.buffers, &mut self.span)?
-        };
+        let (buffers, span, pairs) = (&mut self.buffers, &mut self.span, &self.pairs);
+        let (cost, ok) = self.cores.run(|| {
+            buffers.gather(ctx, rows, !ae);
+            if let Some(g) = pairs {
+                buffers.gather_neighbours(ctx, g, rows);
+            }
+            match ae {
+                true => batch::autoencode(ctx, buffers, span),
+                false => batch::supervise(ctx, buffers, span),
+            }
+        })?;
         if !cost.is_finite() || !ok {
             crate::bail!(
                 "training diverged in {} epoch {}, batch {}: the cost became {} (the weights are kept as they were before this batch; try a lower learning rate)",

@@ -84,7 +84,9 @@ fn times(b: &mut aelab::bench::Bench, units: usize) -> Vec<f64> {
 fn phase(source: &data::Digits, side_by_side: bool) -> Result<(), String> {
     let mut c = table::config("mnist_auto_2", Preset::Best, Protocol::Book).expect("known model");
     c.propagate = false;
+    let solo0 = aelab::linalg::par::cores::solo_steps();
     let (secs, t) = time_phase(&c, source)?;
+    let solo = aelab::linalg::par::cores::solo_steps() - solo0;
     let n_train = t.split().train.len();
     let samples = (c.ae_epochs * (n_train / c.batch) * c.batch) as f64;
     let model = t.model();
@@ -102,6 +104,12 @@ fn phase(source: &data::Digits, side_by_side: bool) -> Result<(), String> {
         c.batch,
         samples / secs,
         flops / secs / 1e9
+    );
+    println!(
+        "steps on one core: {solo} of {} ({} a {}-step period to compare, more where two cores were the slower)",
+        c.ae_epochs * (n_train / c.batch),
+        aelab::linalg::par::cores::PROBE,
+        aelab::linalg::par::cores::PERIOD
     );
     for line in t.log().iter().filter(|l| l.starts_with("Epoch 10")) {
         println!("{line}");

@@ -27,6 +27,8 @@ pub struct Helper {
     busy: AtomicBool,
     state: AtomicU8,
     sleeping: AtomicBool,
+    /// Sleep now rather than spin: the poster runs on one core for a while.
+    rest: AtomicBool,
     job: Mutex<Option<Job>>,
     wake: Condvar,
 }
@@ -49,6 +51,15 @@ pub fn claim() -> Option<&'static Helper> {
         .then_some(h)
 }
 
+/// Lets the helper sleep at once instead of spinning out `SPIN`: the
+/// caller will run without it for a while, and a spinning helper would
+/// take a share of the core it runs on.
+pub fn rest() {
+    if let Some(Some(h)) = HELPER.get() {
+        h.rest.store(true, SeqCst);
+    }
+}
+
 fn start() -> Option<&'static Helper> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     if cores < 2 {
@@ -58,6 +69,7 @@ fn start() -> Option<&'static Helper> {
         busy: AtomicBool::new(false),
         state: AtomicU8::new(IDLE),
         sleeping: AtomicBool::new(false),
+        rest: AtomicBool::new(false),
         job: Mutex::new(None),
         wake: Condvar::new(),
     }));
@@ -135,6 +147,7 @@ impl Helper {
         // only once the job is taken back or the helper reported DONE,
         // after which the helper no longer holds it.
         let posted = Job(unsafe { std::mem::transmute::<_, *mut (dyn FnMut() + Send)>(call) });
+        self.rest.store(false, SeqCst);
         *self.job.lock().unwrap_or_else(|e| e.into_inner()) = Some(posted);
         self.state.store(POSTED, SeqCst);
         if self.sleeping.load(SeqCst) {
@@ -171,7 +184,9 @@ impl Helper {
             while self.state.load(SeqCst) != POSTED {
                 spins = spins.wrapping_add(1);
                 std::hint::spin_loop();
-                if spins.is_multiple_of(1024) && idle_since.elapsed() > SPIN {
+                if spins.is_multiple_of(1024)
+                    && (self.rest.swap(false, SeqCst) || idle_since.elapsed() > SPIN)
+                {
                     self.sleep();
                     idle_since = Instant::now();
                 }
