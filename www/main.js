@@ -2,11 +2,10 @@
 // view reaches the engine through one shared context (`ctx`), so a panic
 // restart swaps the engine in one place.
 
-import { $, download, inFrame, throttle } from './context.js';
-import { tfjsFiles } from './export.js';
+import { $, inFrame, throttle } from './context.js';
 import { History } from './history.js';
-import { onnxFiles } from './onnx.js';
 import init, * as engine from './pkg/aelab.js';
+import { restartOnPanic } from './restart.js';
 import { AnsweringView } from './views/answering.js';
 import { CodeMapView } from './views/codemap.js';
 import { CurveView } from './views/curve.js';
@@ -17,6 +16,7 @@ import { DrawPad } from './views/drawpad.js';
 import { ExploreView } from './views/explore.js';
 import { HashView } from './views/hash.js';
 import { LinkView } from './views/link.js';
+import { ModelFileView } from './views/modelfile.js';
 import { PathView } from './views/path.js';
 import { ReconView } from './views/recon.js';
 import { ResultsView } from './views/results.js';
@@ -294,31 +294,11 @@ async function boot() {
     note: $('curve-note'),
   });
 
-  $('save-model').addEventListener('click', () => download(`${ctx.lab.config().name}.aelab`, ctx.lab.saveModel()));
-  for (const [id, what, files] of /** @type {const} */ ([
-    ['export-tfjs', 'TF.js', tfjsFiles],
-    ['export-onnx', 'ONNX', onnxFiles],
-  ])) {
-    $(id).addEventListener('click', () => {
-      try {
-        for (const f of files(ctx.lab.saveModel())) download(f.name, f.bytes, f.type);
-        training.hideError();
-      } catch (e) {
-        training.showError(`${what} export: ${/** @type {Error} */ (e).message}`);
-      }
-    });
-  }
-  $('load-model').addEventListener('change', async (/** @type {any} */ e) => {
-    const file = e.target.files[0];
-    if (!file) return;
-    try {
-      ctx.lab.loadModel(new Uint8Array(await file.arrayBuffer()));
-      training.hideError();
-      training.evaluateLoaded();
-    } catch (err) {
-      training.showError(`${file.name}: ${/** @type {Error} */ (err).message}`);
-    }
-    e.target.value = '';
+  new ModelFileView(ctx, training, {
+    save: /** @type {HTMLButtonElement} */ ($('save-model')),
+    tfjs: /** @type {HTMLButtonElement} */ ($('export-tfjs')),
+    onnx: /** @type {HTMLButtonElement} */ ($('export-onnx')),
+    load: /** @type {HTMLInputElement} */ ($('load-model')),
   });
 
   // Exposed for tests and the curious: the shared context, the views, and
@@ -344,39 +324,14 @@ async function boot() {
   };
   Object.assign(window, { aelab });
 
-  // A Rust panic aborts the wasm instance: everything after it would trap.
-  // Start a fresh instance (the glue under a new URL is a new module), swap
-  // it into the shared context, and bring back the last finished model.
-  let instances = 0;
-  const restart = async (/** @type {string} */ message) => {
-    training.stop();
-    instances += 1;
-    const fresh = await import(`./pkg/aelab.js?instance=${instances}`);
-    const freshWasm = await fresh.default({ module_or_path: build.url });
-    ctx.lab = new fresh.Lab(data);
-    ctx.engine = fresh;
-    aelab.memory = freshWasm.memory;
-    let restored = false;
-    if (lastModel) {
-      try {
-        ctx.lab.loadModel(lastModel);
-        training.evaluateLoaded();
-        restored = true;
-      } catch {
-        /* the fresh lab stays empty */
-      }
-    } else {
-      training.reset();
-    }
-    training.showError(
-      `The engine stopped on an internal error and was restarted (${message.replace(/^aelab engine panic: /, '').replace(/\s+/g, ' ')}). ` +
-        (restored ? 'The run in progress was lost; the last finished model is back.' : 'The run in progress was lost.'),
-    );
-    document.body.dataset.restarts = String(instances);
-  };
-  Object.assign(globalThis, {
-    aelabOnPanic: (/** @type {string} */ message) =>
-      setTimeout(() => restart(message).catch((e) => training.showError(`restarting the engine failed: ${e.message}`))),
+  restartOnPanic(ctx, {
+    training,
+    buildUrl: build.url,
+    data: () => data,
+    lastModel: () => lastModel,
+    onMemory: (memory) => {
+      aelab.memory = memory;
+    },
   });
   status.textContent = `Ready: ${ctx.lab.count().toLocaleString()} digits loaded in ${Math.round(performance.now() - t0)} ms (engine: ${build.name}). Draw a digit, or pick a model and press Start.`;
   // A link's setup is applied (or refused) before the page says it is ready.
