@@ -95,6 +95,27 @@ fn claim() -> Option<&'static helper::Helper> {
     }
 }
 
+/// Whether `join` and `map` can hand work to a helper thread at all.
+#[cfg(not(target_arch = "wasm32"))]
+fn has_helper() -> bool {
+    helper::get().is_some()
+}
+
+#[cfg(target_arch = "wasm32")]
+fn has_helper() -> bool {
+    false
+}
+
+/// Lets the helper sleep at once rather than spin (`cores`: this thread
+/// runs without it for a while).
+#[cfg(not(target_arch = "wasm32"))]
+fn rest_helper() {
+    helper::rest()
+}
+
+#[cfg(target_arch = "wasm32")]
+fn rest_helper() {}
+
 pub mod cores;
 #[cfg(not(target_arch = "wasm32"))]
 mod helper;

@@ -88,7 +88,8 @@ fn phase(source: &data::Digits, side_by_side: bool) -> Result<(), String> {
     let (secs, t) = time_phase(&c, source)?;
     let solo = aelab::linalg::par::cores::solo_steps() - solo0;
     let n_train = t.split().train.len();
-    let samples = (c.ae_epochs * (n_train / c.batch) * c.batch) as f64;
+    let steps = c.ae_epochs * (n_train / c.batch);
+    let samples = (steps * c.batch) as f64;
     let model = t.model();
     let widths: Vec<usize> = [&model.encoder, &model.decoder]
         .into_iter()
@@ -106,8 +107,7 @@ fn phase(source: &data::Digits, side_by_side: bool) -> Result<(), String> {
         flops / secs / 1e9
     );
     println!(
-        "steps on one core: {solo} of {} ({} a {}-step period to compare, more where two cores were the slower)",
-        c.ae_epochs * (n_train / c.batch),
+        "steps on one core: {solo} of {steps} ({} a {}-step period to compare, more where two cores were the slower)",
         aelab::linalg::par::cores::PROBE,
         aelab::linalg::par::cores::PERIOD
     );

@@ -46,10 +46,10 @@ pub struct Cores {
     one: bool,
     /// Comparisons in a row the other way won.
     wins: u32,
-    /// [total seconds, steps] of this period's steps the usual way and
-    /// the other way.
-    usual: [f64; 2],
-    other: [f64; 2],
+    /// Seconds this period's steps took the usual way (its first
+    /// `PERIOD - PROBE`) and the other way (its last `PROBE`).
+    usual: f64,
+    other: f64,
 }
 
 impl Default for Cores {
@@ -58,8 +58,8 @@ impl Default for Cores {
             step: 0,
             one: false,
             wins: 0,
-            usual: [0.0; 2],
-            other: [0.0; 2],
+            usual: 0.0,
+            other: 0.0,
         }
     }
 }
@@ -78,11 +78,15 @@ impl Cores {
 
     /// Runs one step `f` the way the schedule says, times it, and after
     /// each period's last step keeps the faster way.
+    /// Without a helper (one core, or the browser) there is nothing to
+    /// choose, and `f` just runs.
     pub fn run<R>(&mut self, f: impl FnOnce() -> R) -> R {
+        if !super::has_helper() {
+            return f();
+        }
         let one = self.one_core_next();
-        #[cfg(not(target_arch = "wasm32"))]
         if one && !solo() {
-            super::helper::rest();
+            super::rest_helper();
         }
         let t0 = crate::clock::now_secs();
         let prev = SOLO.with(|s| s.replace(one));
@@ -98,16 +102,14 @@ impl Cores {
     /// Records the time of the step just taken.
     pub fn record(&mut self, secs: f64) {
         let at = self.step % PERIOD;
-        let w = if at >= PERIOD - PROBE {
-            &mut self.other
-        } else {
-            &mut self.usual
-        };
-        w[0] += secs;
-        w[1] += 1.0;
+        match at >= PERIOD - PROBE {
+            true => self.other += secs,
+            false => self.usual += secs,
+        }
         self.step += 1;
         if at == PERIOD - 1 {
-            let (u, o) = (mean(self.usual), mean(self.other));
+            let u = self.usual / (PERIOD - PROBE) as f64;
+            let o = self.other / PROBE as f64;
             // Two cores lose by rare long stalls (the helper's core taken
             // for a time slice mid-piece), which a probe of 16 steps often
             // misses, while one core's pace is steady: so one probe that
@@ -122,18 +124,9 @@ impl Cores {
                 self.one = !self.one;
                 self.wins = 0;
             }
-            self.usual = [0.0; 2];
-            self.other = [0.0; 2];
+            self.usual = 0.0;
+            self.other = 0.0;
         }
-    }
-}
-
-/// The mean of a window's [sum, count].
-fn mean([sum, n]: [f64; 2]) -> f64 {
-    if n > 0.0 {
-        sum / n
-    } else {
-        f64::INFINITY
     }
 }
 

@@ -44,7 +44,7 @@ static HELPER: OnceLock<Option<&'static Helper>> = OnceLock::new();
 /// The helper, if this machine has a second core and no other `join`
 /// holds it.
 pub fn claim() -> Option<&'static Helper> {
-    let h = (*HELPER.get_or_init(start))?;
+    let h = get()?;
     h.busy
         .compare_exchange(false, true, SeqCst, SeqCst)
         .is_ok()
@@ -55,9 +55,14 @@ pub fn claim() -> Option<&'static Helper> {
 /// caller will run without it for a while, and a spinning helper would
 /// take a share of the core it runs on.
 pub fn rest() {
-    if let Some(Some(h)) = HELPER.get() {
+    if let Some(h) = get() {
         h.rest.store(true, SeqCst);
     }
+}
+
+/// The helper, started on first use, if this machine has a second core.
+pub fn get() -> Option<&'static Helper> {
+    *HELPER.get_or_init(start)
 }
 
 fn start() -> Option<&'static Helper> {
