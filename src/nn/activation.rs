@@ -43,22 +43,31 @@ impl Activation {
     }
 
     /// dy (gradient w.r.t. the output) becomes dz (w.r.t. the pre-activation).
-    pub fn backprop(self, y: ArrayView2<f32>, mut dy: ArrayViewMut2<f32>) {
-        let f = match self {
-            Activation::Relu => |d: f32, y: f32| if y > 0.0 { d } else { 0.0 },
-            Activation::Sigmoid => |d: f32, y: f32| d * (y * (1.0 - y)),
-            Activation::Tanh => |d: f32, y: f32| d * (1.0 - y * y),
-            Activation::Linear => return,
-        };
-        match (dy.as_slice_mut(), y.as_slice()) {
-            // Plain slice loops vectorise; ndarray's Zip does not here.
-            (Some(d), Some(y)) => {
-                let y = &y[..d.len()];
-                for j in 0..d.len() {
-                    d[j] = f(d[j], y[j]);
-                }
-            }
-            _ => Zip::from(&mut dy).and(&y).for_each(|d, &y| *d = f(*d, y)),
+    pub fn backprop(self, y: ArrayView2<f32>, dy: ArrayViewMut2<f32>) {
+        // One loop per activation, each with its own closure inlined: one
+        // loop over a `match`'s closures coerced to a function pointer
+        // called it per value, unvectorised (16 µs of a 460 µs native
+        // autoencoder step on Intel, for 16,384 ReLUs).
+        match self {
+            Activation::Relu => each(y, dy, |d, y| if y > 0.0 { d } else { 0.0 }),
+            Activation::Sigmoid => each(y, dy, |d, y| d * (y * (1.0 - y))),
+            Activation::Tanh => each(y, dy, |d, y| d * (1.0 - y * y)),
+            Activation::Linear => {}
         }
+    }
+}
+
+/// `d = f(d, y)` for every gradient d and output y.
+#[inline(always)]
+fn each(y: ArrayView2<f32>, mut dy: ArrayViewMut2<f32>, f: impl Fn(f32, f32) -> f32) {
+    match (dy.as_slice_mut(), y.as_slice()) {
+        // Plain slice loops vectorise; ndarray's Zip does not here.
+        (Some(d), Some(y)) => {
+            let y = &y[..d.len()];
+            for (d, &y) in d.iter_mut().zip(y) {
+                *d = f(*d, y);
+            }
+        }
+        _ => Zip::from(&mut dy).and(&y).for_each(|d, &y| *d = f(*d, y)),
     }
 }
