@@ -193,17 +193,22 @@ impl Bench {
             let (before, rest) = self.acts.split_at_mut(i);
             let input = if i == 0 { x } else { before[i - 1].view() };
             let l = &self.net.layers[i];
-            gemm::affine(input, &l.w, &l.b, &mut rest[0]);
+            gemm::affine(input, &l.w, &l.b, rest[0].view_mut());
         }
         for i in (0..n).rev() {
             let input = if i == 0 { x } else { self.acts[i - 1].view() };
             let (before, rest) = self.grads.split_at_mut(i);
-            gemm::weight_grads(input, &rest[0], &mut self.net.dw[i], &mut self.net.db[i]);
+            gemm::weight_grads(
+                input,
+                rest[0].view(),
+                &mut self.net.dw[i],
+                &mut self.net.db[i],
+            );
             if i > 0 {
                 gemm::input_grad(
                     rest[0].view(),
                     self.net.layers[i].w.view(),
-                    &mut before[i - 1],
+                    before[i - 1].view_mut(),
                 );
             }
         }
@@ -243,7 +248,7 @@ pub fn gemm_repeat(form: &str, m: usize, k: usize, n: usize, reps: usize) -> Res
             let (x, w, b) = (fill(m, k), fill(k, n), Array1::zeros(n));
             let mut y = Array2::zeros((m, n));
             for _ in 0..reps {
-                gemm::affine(x.view(), &w, &b, &mut y);
+                gemm::affine(x.view(), &w, &b, y.view_mut());
             }
             y
         }
@@ -252,7 +257,7 @@ pub fn gemm_repeat(form: &str, m: usize, k: usize, n: usize, reps: usize) -> Res
             let (x, dz) = (fill(m, k), fill(m, n));
             let (mut dw, mut db) = (Array2::zeros((k, n)), Array1::zeros(n));
             for _ in 0..reps {
-                gemm::weight_grads(x.view(), &dz, &mut dw, &mut db);
+                gemm::weight_grads(x.view(), dz.view(), &mut dw, &mut db);
             }
             dw
         }
@@ -260,7 +265,7 @@ pub fn gemm_repeat(form: &str, m: usize, k: usize, n: usize, reps: usize) -> Res
             let (dz, w) = (fill(m, n), fill(k, n));
             let mut dx = Array2::zeros((m, k));
             for _ in 0..reps {
-                gemm::input_grad(dz.view(), w.view(), &mut dx);
+                gemm::input_grad(dz.view(), w.view(), dx.view_mut());
             }
             dx
         }

@@ -14,8 +14,8 @@ use crate::linalg::simd::{F32x16, F32x8};
 #[cfg(target_arch = "x86_64")]
 use crate::linalg::wide::{self, Wide};
 #[cfg(not(target_arch = "wasm32"))]
-use ndarray::{linalg::general_mat_mul, ArrayViewMut2, Axis};
-use ndarray::{Array1, Array2, ArrayView2, LinalgScalar};
+use ndarray::{linalg::general_mat_mul, Axis};
+use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, LinalgScalar};
 
 /// A row-major view of `x`, copied only if its layout is anything else (the
 /// layer buffers never are).
@@ -27,7 +27,7 @@ fn with_mat<R>(x: ArrayView2<f32>, f: impl FnOnce(MatRef) -> R) -> R {
 }
 
 #[cfg(target_arch = "wasm32")]
-fn out(y: &mut Array2<f32>) -> (&mut [f32], usize) {
+fn out<'a>(y: &'a mut ArrayViewMut2<f32>) -> (&'a mut [f32], usize) {
     let ld = y.ncols();
     (
         y.as_slice_mut().expect("layer buffers are standard layout"),
@@ -56,12 +56,15 @@ pub fn matmul<A: LinalgScalar>(a: ArrayView2<A>, b: ArrayView2<A>) -> Array2<A> 
     c
 }
 
-/// y = x·w + b (b broadcast over rows).
-pub fn affine(x: ArrayView2<f32>, w: &Array2<f32>, b: &Array1<f32>, y: &mut Array2<f32>) {
+/// y = x·w + b (b broadcast over rows). The outputs here and below are
+/// views, so that a step can run a batch's rows in halves (`train::halves`);
+/// each row's figures are the same either way.
+pub fn affine(x: ArrayView2<f32>, w: &Array2<f32>, b: &Array1<f32>, y: ArrayViewMut2<f32>) {
     #[cfg(target_arch = "wasm32")]
     {
+        let mut y = y;
         let bs = b.as_slice().expect("biases are contiguous");
-        let (ys, ld) = out(y);
+        let (ys, ld) = out(&mut y);
         with_mat(x, |xm| {
             with_mat(w.view(), |wm| kernel::gemm(xm, wm, Start::Row(bs), ys, ld))
         })
@@ -72,14 +75,14 @@ pub fn affine(x: ArrayView2<f32>, w: &Array2<f32>, b: &Array1<f32>, y: &mut Arra
         // element (7% of a native autoencoder step; measured no faster
         // when the copy was split over the two halves too).
         let bs = b.as_slice().expect("biases are contiguous");
-        product(x, w.view(), Some(bs), y.view_mut());
+        product(x, w.view(), Some(bs), y);
     }
 }
 
 /// dw = xᵀ·dz, db = Σ_rows dz.
 pub fn weight_grads(
     x: ArrayView2<f32>,
-    dz: &Array2<f32>,
+    dz: ArrayView2<f32>,
     dw: &mut Array2<f32>,
     db: &mut Array1<f32>,
 ) {
@@ -94,7 +97,8 @@ pub fn weight_grads(
     }
     #[cfg(target_arch = "wasm32")]
     {
-        let (ws, ld) = out(dw);
+        let mut dw = dw.view_mut();
+        let (ws, ld) = out(&mut dw);
         with_mat(x, |xm| {
             with_mat(dz.view(), |zm| {
                 kernel::gemm(xm.t(), zm, Start::Zero, ws, ld)
@@ -102,20 +106,21 @@ pub fn weight_grads(
         })
     }
     #[cfg(not(target_arch = "wasm32"))]
-    product(x.t(), dz.view(), None, dw.view_mut());
+    product(x.t(), dz, None, dw.view_mut());
 }
 
 /// dx = dz·wᵀ (also any A·Bᵀ, e.g. the similarity of two sets of rows).
-pub fn input_grad(dz: ArrayView2<f32>, w: ArrayView2<f32>, dx: &mut Array2<f32>) {
+pub fn input_grad(dz: ArrayView2<f32>, w: ArrayView2<f32>, dx: ArrayViewMut2<f32>) {
     #[cfg(target_arch = "wasm32")]
     {
-        let (xs, ld) = out(dx);
+        let mut dx = dx;
+        let (xs, ld) = out(&mut dx);
         with_mat(dz, |a| {
             with_mat(w, |b| kernel::gemm(a, b.t(), Start::Zero, xs, ld))
         })
     }
     #[cfg(not(target_arch = "wasm32"))]
-    product(dz, w.t(), None, dx.view_mut());
+    product(dz, w.t(), None, dx);
 }
 
 /// c = start + a·b natively (`start` a row added to every row of c, or

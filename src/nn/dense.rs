@@ -3,7 +3,7 @@
 use crate::linalg::gemm;
 use crate::nn::activation::Activation;
 use crate::rng::Rng;
-use ndarray::{Array1, Array2, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2};
 use serde::{Deserialize, Serialize};
 
 /// How weights start. Biases always start at zero.
@@ -51,37 +51,39 @@ impl Dense {
     }
 
     /// y must be (rows × n_out). `noise` is Some only while training.
-    pub fn forward(&self, x: ArrayView2<f32>, y: &mut Array2<f32>, noise: Option<&mut Rng>) {
-        self.pre_activation(x, y, noise);
-        self.act.apply(y.view_mut());
+    pub fn forward(&self, x: ArrayView2<f32>, mut y: ArrayViewMut2<f32>, noise: Option<&mut Rng>) {
+        self.pre_activation(x, y.view_mut(), noise);
+        self.act.apply(y);
     }
 
     /// The forward pass up to, not including, the activation.
-    pub fn pre_activation(&self, x: ArrayView2<f32>, z: &mut Array2<f32>, noise: Option<&mut Rng>) {
-        gemm::affine(x, &self.w, &self.b, z);
+    pub fn pre_activation(
+        &self,
+        x: ArrayView2<f32>,
+        mut z: ArrayViewMut2<f32>,
+        noise: Option<&mut Rng>,
+    ) {
+        gemm::affine(x, &self.w, &self.b, z.view_mut());
         if let (Some(rng), true) = (noise, self.noise > 0.0) {
             let s = self.noise as f64;
             z.mapv_inplace(|v| v + (rng.normal() * s) as f32);
         }
     }
 
-    /// Turns `dy` (gradient w.r.t. y) into dz in place unless `dy_is_dz`, then
-    /// writes dW, db and, if asked, dx.
-    #[allow(clippy::too_many_arguments)]
-    pub fn backward(
+    /// The row-by-row half of the backward pass: turns `dy` (gradient
+    /// w.r.t. y) into dz in place unless `dy_is_dz`, then writes dx if
+    /// asked. Each row's figures depend on that row alone, so a batch's
+    /// rows may go through in parts (`train::halves`).
+    pub fn delta(
         &self,
-        x: ArrayView2<f32>,
-        y: &Array2<f32>,
-        dy: &mut Array2<f32>,
+        y: ArrayView2<f32>,
+        mut dy: ArrayViewMut2<f32>,
         dy_is_dz: bool,
-        dw: &mut Array2<f32>,
-        db: &mut Array1<f32>,
-        dx: Option<&mut Array2<f32>>,
+        dx: Option<ArrayViewMut2<f32>>,
     ) {
         if !dy_is_dz {
-            self.act.backprop(y.view(), dy.view_mut());
+            self.act.backprop(y, dy.view_mut());
         }
-        gemm::weight_grads(x, dy, dw, db);
         if let Some(dx) = dx {
             gemm::input_grad(dy.view(), self.w.view(), dx);
         }

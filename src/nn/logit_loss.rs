@@ -1,11 +1,12 @@
 //! The losses a sigmoid output takes on its logits, the sigmoid fused in:
 //! binary cross-entropy and MSE. Each is one pass over a row of the
 //! decoder's output in f32x4 lanes, writing y = σ(z) over z and the
-//! gradient w.r.t. z; the rows are taken in two halves (`by_rows`).
+//! gradient w.r.t. z; the rows are taken in two halves (`Fused::whole`), or
+//! in any parts a caller chooses (`Fused::rows`, `Fused::finish`).
 
 use crate::linalg::par;
 use crate::linalg::simd::{self, F32x4, Lanes, EXP_MAX_ARG};
-use ndarray::{Array2, ArrayView2};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis};
 
 /// Binary cross-entropy of sigmoid outputs against targets in [0, 1], summed
 /// over columns and averaged over rows, and the outputs' mean squared error
@@ -21,12 +22,7 @@ pub fn bce_logits_sq(
     target: ArrayView2<f32>,
     grad: &mut Array2<f32>,
 ) -> (f32, f64) {
-    let inv_n = 1.0 / out.nrows() as f32;
-    let [total, sq] = by_rows(out, target, grad, |z, t, g| bce_row(z, t, g, inv_n));
-    (
-        (-total / out.nrows() as f64) as f32,
-        sq / out.len().max(1) as f64,
-    )
+    Fused::Bce.whole(out, target, grad)
 }
 
 /// Mean squared error of sigmoid outputs, the sigmoid and its derivative
@@ -38,82 +34,130 @@ pub fn bce_logits_sq(
 /// order), in one pass over the decoder's output instead of three, and with
 /// the cost summed in f32 lanes rather than a serial chain of f64 adds.
 pub fn mse_sigmoid(out: &mut Array2<f32>, target: ArrayView2<f32>, grad: &mut Array2<f32>) -> f32 {
-    let n = out.len();
-    let scale = F32x4::splat(2.0 / n as f32);
+    Fused::MseSigmoid.whole(out, target, grad).0
+}
+
+/// A loss on a sigmoid output's logits, the sigmoid fused in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fused {
+    /// `bce_logits_sq`.
+    Bce,
+    /// `mse_sigmoid`.
+    MseSigmoid,
+}
+
+impl Fused {
+    /// The loss on a whole batch: (cost, mean squared error per value).
+    /// The rows are taken in two halves (on two cores natively when there
+    /// are enough of them), each summed in order and the two sums added:
+    /// the same figure whether or not they ran at once, and the same as
+    /// `rows` on the two halves of `par::cut` and `finish` on their sums.
+    fn whole(
+        self,
+        out: &mut Array2<f32>,
+        target: ArrayView2<f32>,
+        grad: &mut Array2<f32>,
+    ) -> (f32, f64) {
+        assert_eq!(out.dim(), target.dim(), "output and target shapes differ");
+        assert_eq!(out.dim(), grad.dim(), "output and gradient shapes differ");
+        for a in [&mut *out, &mut *grad] {
+            if !a.is_standard_layout() {
+                *a = a.as_standard_layout().into_owned();
+            }
+        }
+        let (rows, cols) = out.dim();
+        let cut = par::cut(rows);
+        let (z0, z1) = out.view_mut().split_at(Axis(0), cut);
+        let (t0, t1) = target.split_at(Axis(0), cut);
+        let (g0, g1) = grad.view_mut().split_at(Axis(0), cut);
+        let halves = (
+            || self.rows(z0, t0, g0, rows),
+            || self.rows(z1, t1, g1, rows),
+        );
+        let ([a0, b0], [a1, b1]) = if rows * cols >= par::MIN_SPLIT_PASS {
+            par::join(halves.0, halves.1)
+        } else {
+            (halves.0(), halves.1())
+        };
+        self.finish([a0 + a1, b0 + b1], rows, cols)
+    }
+
+    /// The loss's two sums over some rows of a batch of `batch_rows`, in row
+    /// order, each row's in f64: `out` comes in holding z and leaves
+    /// holding σ(z), and `grad` gets the gradient w.r.t. z, scaled for the
+    /// whole batch. Every row's outputs depend on that row alone.
+    pub fn rows(
+        self,
+        mut out: ArrayViewMut2<f32>,
+        target: ArrayView2<f32>,
+        mut grad: ArrayViewMut2<f32>,
+        batch_rows: usize,
+    ) -> [f64; 2] {
+        assert_eq!(out.dim(), target.dim(), "output and target shapes differ");
+        assert_eq!(out.dim(), grad.dim(), "output and gradient shapes differ");
+        let cols = out.ncols().max(1);
+        let target = target.as_standard_layout();
+        let (Some(z), Some(t), Some(g)) =
+            (out.as_slice_mut(), target.as_slice(), grad.as_slice_mut())
+        else {
+            unreachable!("the training buffers and a standard-layout target are contiguous")
+        };
+        let inv_rows = 1.0 / batch_rows as f32;
+        let mse_scale = F32x4::splat(2.0 / (batch_rows * cols) as f32);
+        z.chunks_mut(cols)
+            .zip(t.chunks(cols))
+            .zip(g.chunks_mut(cols))
+            .fold([0.0f64; 2], |[a, b], ((z, t), g)| {
+                let [x, y] = match self {
+                    Fused::Bce => bce_row(z, t, g, inv_rows),
+                    Fused::MseSigmoid => mse_sigmoid_row(z, t, g, mse_scale),
+                };
+                [a + x as f64, b + y as f64]
+            })
+    }
+
+    /// (cost, mean squared error per value) from `rows`' sums over the
+    /// whole batch.
+    pub fn finish(self, sums: [f64; 2], batch_rows: usize, cols: usize) -> (f32, f64) {
+        let n = (batch_rows * cols).max(1) as f64;
+        match self {
+            Fused::Bce => ((-sums[0] / batch_rows as f64) as f32, sums[1] / n),
+            Fused::MseSigmoid => {
+                let cost = (sums[0] / n) as f32;
+                (cost, cost as f64)
+            }
+        }
+    }
+}
+
+/// `mse_sigmoid` on one row: Σ (y − t)² in f32 lanes, and 0.
+fn mse_sigmoid_row(z: &mut [f32], t: &[f32], g: &mut [f32], scale: F32x4) -> [f32; 2] {
     let one = F32x4::splat(1.0);
     let lanes = |z: F32x4, t: F32x4| {
         let y = z.sigmoid();
         let d = y.sub(t);
         (y, d, d.mul(scale).mul(y.mul(one.sub(y))))
     };
-    let total = by_rows(out, target, grad, |z, t, g| {
-        let mut acc = F32x4::zero();
-        let n4 = z.len() / 4 * 4;
-        for j in (0..n4).step_by(4) {
-            let (y, d, gv) = lanes(F32x4::first4(&z[j..]), F32x4::first4(&t[j..]));
-            acc = acc.mul_add(d, d);
-            y.write4(&mut z[j..]);
-            gv.write4(&mut g[j..]);
-        }
-        let tail = z.len() - n4;
-        let mut rest = 0.0f32;
-        if tail > 0 {
-            let (mut zb, mut tb) = ([0.0f32; 4], [0.0f32; 4]);
-            zb[..tail].copy_from_slice(&z[n4..]);
-            tb[..tail].copy_from_slice(&t[n4..]);
-            let (y, d, gv) = lanes(F32x4::from(zb), F32x4::from(tb));
-            rest = d.to_array()[..tail].iter().map(|d| d * d).sum();
-            z[n4..].copy_from_slice(&y.to_array()[..tail]);
-            g[n4..].copy_from_slice(&gv.to_array()[..tail]);
-        }
-        [acc.sum() + rest, 0.0]
-    });
-    (total[0] / n.max(1) as f64) as f32
-}
-
-/// Runs a fused loss over (z, t, g) row by row, summing the two figures
-/// each row returns in f64. Our buffers are row-major already; anything
-/// else is copied once. The rows are taken in two halves (on two cores
-/// natively when there are enough of them), each summed in order and the
-/// two sums added: the same figure whether or not they ran at once.
-fn by_rows(
-    out: &mut Array2<f32>,
-    target: ArrayView2<f32>,
-    grad: &mut Array2<f32>,
-    row: impl Fn(&mut [f32], &[f32], &mut [f32]) -> [f32; 2] + Sync,
-) -> [f64; 2] {
-    assert_eq!(out.dim(), target.dim(), "output and target shapes differ");
-    assert_eq!(out.dim(), grad.dim(), "output and gradient shapes differ");
-    let cols = out.ncols().max(1);
-    for a in [&mut *out, &mut *grad] {
-        if !a.is_standard_layout() {
-            *a = a.as_standard_layout().into_owned();
-        }
+    let mut acc = F32x4::zero();
+    let n4 = z.len() / 4 * 4;
+    for j in (0..n4).step_by(4) {
+        let (y, d, gv) = lanes(F32x4::first4(&z[j..]), F32x4::first4(&t[j..]));
+        acc = acc.mul_add(d, d);
+        y.write4(&mut z[j..]);
+        gv.write4(&mut g[j..]);
     }
-    let target = target.as_standard_layout();
-    let (z, t, g) = match (out.as_slice_mut(), target.as_slice(), grad.as_slice_mut()) {
-        (Some(z), Some(t), Some(g)) => (z, t, g),
-        _ => unreachable!("standard layout is contiguous"),
-    };
-    let rows = |z: &mut [f32], t: &[f32], g: &mut [f32]| {
-        z.chunks_mut(cols)
-            .zip(t.chunks(cols))
-            .zip(g.chunks_mut(cols))
-            .fold([0.0f64; 2], |[a, b], ((z, t), g)| {
-                let [x, y] = row(z, t, g);
-                [a + x as f64, b + y as f64]
-            })
-    };
-    let (len, cut) = (z.len(), par::cut(z.len() / cols) * cols);
-    let (z0, z1) = z.split_at_mut(cut);
-    let (t0, t1) = t.split_at(cut);
-    let (g0, g1) = g.split_at_mut(cut);
-    let ([a0, b0], [a1, b1]) = if len >= par::MIN_SPLIT_PASS {
-        par::join(|| rows(z0, t0, g0), || rows(z1, t1, g1))
-    } else {
-        (rows(z0, t0, g0), rows(z1, t1, g1))
-    };
-    [a0 + a1, b0 + b1]
+    let tail = z.len() - n4;
+    let mut rest = 0.0f32;
+    if tail > 0 {
+        let (mut zb, mut tb) = ([0.0f32; 4], [0.0f32; 4]);
+        zb[..tail].copy_from_slice(&z[n4..]);
+        tb[..tail].copy_from_slice(&t[n4..]);
+        let (y, d, gv) = lanes(F32x4::from(zb), F32x4::from(tb));
+        rest = d.to_array()[..tail].iter().map(|d| d * d).sum();
+        z[n4..].copy_from_slice(&y.to_array()[..tail]);
+        g[n4..].copy_from_slice(&gv.to_array()[..tail]);
+    }
+    [acc.sum() + rest, 0.0]
 }
 
 /// Σ t·ln y + (1−t)·ln(1−y) over one row, turning z into y in place and

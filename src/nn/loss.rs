@@ -5,7 +5,7 @@
 
 use crate::linalg::simd::F32x4;
 use crate::nn::activation::Activation;
-use crate::nn::logit_loss::{bce_logits_sq, mse_sigmoid};
+use crate::nn::logit_loss::{bce_logits_sq, mse_sigmoid, Fused};
 use crate::nn::net::Net;
 use ndarray::{Array2, ArrayView2, Zip};
 use serde::{Deserialize, Serialize};
@@ -42,31 +42,44 @@ pub fn reconstruct(
     target: ArrayView2<f32>,
     recon: ReconLoss,
 ) -> Recon {
-    let sigmoid_out = dec.layers.last().map(|l| l.act) == Some(Activation::Sigmoid);
-    let mse_of = |cost: f32, grad_is_dz| Recon {
-        cost,
-        sq_err: cost as f64,
-        grad_is_dz,
-    };
-    match (recon, sigmoid_out) {
-        (ReconLoss::Mse, true) => {
+    match fused(dec, recon) {
+        Some(f) => {
             let (z, g) = dec.forward_logits(code, None);
-            mse_of(mse_sigmoid(z, target, g), true)
-        }
-        (ReconLoss::Mse, false) => {
-            dec.forward(code, None);
-            let (y, g) = dec.output_and_grad();
-            mse_of(mse(y, target, g), false)
-        }
-        (ReconLoss::Bce, _) => {
-            let (z, g) = dec.forward_logits(code, None);
-            let (cost, sq_err) = bce_logits_sq(z, target, g);
+            let (cost, sq_err) = match f {
+                Fused::Bce => bce_logits_sq(z, target, g),
+                Fused::MseSigmoid => {
+                    let cost = mse_sigmoid(z, target, g);
+                    (cost, cost as f64)
+                }
+            };
             Recon {
                 cost,
                 sq_err,
                 grad_is_dz: true,
             }
         }
+        None => {
+            dec.forward(code, None);
+            let (y, g) = dec.output_and_grad();
+            let cost = mse(y, target, g);
+            Recon {
+                cost,
+                sq_err: cost as f64,
+                grad_is_dz: false,
+            }
+        }
+    }
+}
+
+/// The fused loss on logits a decoder's reconstruction takes, if any:
+/// binary cross-entropy always applies the sigmoid itself, MSE does when
+/// the output is a sigmoid.
+pub fn fused(dec: &Net, recon: ReconLoss) -> Option<Fused> {
+    let sigmoid_out = dec.layers.last().map(|l| l.act) == Some(Activation::Sigmoid);
+    match (recon, sigmoid_out) {
+        (ReconLoss::Bce, _) => Some(Fused::Bce),
+        (ReconLoss::Mse, true) => Some(Fused::MseSigmoid),
+        (ReconLoss::Mse, false) => None,
     }
 }
 

@@ -219,7 +219,7 @@ fn similarities(pieces: &[Vec<f32>], cols: usize, a: usize, b: usize) -> Array2<
         let mut t = Vec::with_capacity(n * (b - a));
         for piece in z {
             let mut part = Array2::<f32>::zeros((piece.nrows(), b - a));
-            gemm::affine(piece, &chunk, &zero, &mut part);
+            gemm::affine(piece, &chunk, &zero, part.view_mut());
             t.extend_from_slice(part.as_slice().expect("a new array"));
         }
         let t = Array2::from_shape_vec((n, b - a), t).expect("every piece's rows");
@@ -229,7 +229,7 @@ fn similarities(pieces: &[Vec<f32>], cols: usize, a: usize, b: usize) -> Array2<
         let mut at = 0;
         for piece in z {
             let mut part = Array2::<f32>::zeros((b - a, piece.nrows()));
-            gemm::input_grad(chunk.view(), piece, &mut part);
+            gemm::input_grad(chunk.view(), piece, part.view_mut());
             sims.slice_mut(s![.., at..at + piece.nrows()]).assign(&part);
             at += piece.nrows();
         }

@@ -6,6 +6,7 @@
 //! diverging batch leaves the model as it was.
 
 use super::context::Context;
+use super::halves;
 use super::progress::Span;
 use crate::data::{PIXELS, SIDE};
 use crate::error::Result;
@@ -13,6 +14,7 @@ use crate::linalg::gather_rows_into;
 use crate::nn::loss;
 use crate::nn::model::Model;
 use crate::nn::net::Net;
+use crate::nn::optim::Optimizer;
 use crate::retrieval::propagate::{self, Graph};
 use ndarray::Array2;
 
@@ -117,9 +119,15 @@ pub fn autoencode(ctx: &mut Context, buf: &mut Buffers, span: &mut Span) -> Resu
         streams.noise.add_normal(noisy, sd);
     }
     let input = if c.denoise > 0.0 { &buf.xin } else { &buf.xb };
+    let k = 1.0 / c.scale.peak() as f64;
+    let fused = loss::fused(dec, c.recon_loss);
+    if let (0.0, Some(f)) = (c.graph_weight, halves::fit(enc, dec, fused, input.nrows())) {
+        let (cost, sq_err) = halves::autoencode(enc, dec, input.view(), buf.xb.view(), f);
+        span.sq_err += sq_err * k * k;
+        return Ok(update(cost, enc, enc_opt, dec, dec_opt));
+    }
     let code = enc.forward(input.view(), Some(&mut streams.noise));
     let r = loss::reconstruct(dec, code.view(), buf.xb.view(), c.recon_loss);
-    let k = 1.0 / c.scale.peak() as f64;
     span.sq_err += r.sq_err * k * k;
     let (code, dcode) = enc.output_and_grad();
     dec.backward(code.view(), r.grad_is_dz, Some(dcode));
@@ -141,12 +149,24 @@ pub fn autoencode(ctx: &mut Context, buf: &mut Buffers, span: &mut Span) -> Resu
         cost += c.graph_weight * pair / b as f32;
     }
     enc.backward(input.view(), false, None);
+    Ok(update(cost, enc, enc_opt, dec, dec_opt))
+}
+
+/// An autoencode step's update, made only when the cost and every gradient
+/// are finite; returns (cost, whether it was made).
+fn update(
+    cost: f32,
+    enc: &mut Net,
+    enc_opt: &mut Optimizer,
+    dec: &mut Net,
+    dec_opt: &mut Optimizer,
+) -> (f32, bool) {
     let ok = cost.is_finite() && grads_finite(enc) && grads_finite(dec);
     if ok {
         enc_opt.step(enc);
         dec_opt.step(dec);
     }
-    Ok((cost, ok))
+    (cost, ok)
 }
 
 /// One supervised step; returns (cost, gradients finite).

@@ -10,6 +10,7 @@ mod context;
 mod evaluate;
 mod fit;
 mod graph;
+mod halves;
 mod index;
 pub mod plan;
 mod prepare;
