@@ -107,9 +107,10 @@ fn phase(source: &data::Digits, side_by_side: bool) -> Result<(), String> {
         flops / secs / 1e9
     );
     println!(
-        "steps on one core: {solo} of {steps} ({} a {}-step period to compare, more where two cores were the slower)",
+        "steps on one core: {solo} of {steps} ({} a period of {} to {} steps to compare, more where two cores were the slower)",
         aelab::linalg::par::cores::PROBE,
-        aelab::linalg::par::cores::PERIOD
+        aelab::linalg::par::cores::PERIOD,
+        aelab::linalg::par::cores::MAX_PERIOD
     );
     for line in t.log().iter().filter(|l| l.starts_with("Epoch 10")) {
         println!("{line}");

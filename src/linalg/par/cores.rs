@@ -8,12 +8,25 @@
 //! So every `PERIOD` steps the last `PROBE` run the other way, and their
 //! mean is compared with the mean of the period's other steps. The split
 //! changes no number (`par`), so neither does the choice.
+//!
+//! While one core is far slower (`BACKOFF`), the periods grow, up to
+//! `MAX_PERIOD`: since the autoencode step takes its batch in halves
+//! (`train::halves`), a one-core step takes ~1.9× a two-core one, and the
+//! probes cost 2.5% of a fast-mode phase at a fixed period (1.66–1.70 s
+//! without them against 1.71–1.74). The halves also meet the helper
+//! seldom, so two cores in the slow mode are no longer much slower than
+//! one (2.92–3.28 s against 3.01–3.06): a later look costs less than it did.
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
-/// Steps between two comparisons.
+/// Steps between two comparisons, at first and after any close one.
 pub const PERIOD: u64 = 512;
+/// The longest period: doubled after each comparison that one core loses
+/// by `BACKOFF` or more while two cores are the usual way.
+pub const MAX_PERIOD: u64 = 4 * PERIOD;
+/// How much slower one core must be for the periods to grow.
+const BACKOFF: f64 = 1.5;
 /// Steps run the other way per comparison.
 pub const PROBE: u64 = 16;
 /// How much faster the other way must be to win: the mean of sixteen
@@ -41,7 +54,9 @@ pub fn solo_steps() -> u64 {
 /// One training thread's choice between one core and two.
 #[derive(Clone, Debug)]
 pub struct Cores {
+    /// Steps taken in this period, and its length.
     step: u64,
+    period: u64,
     /// The usual way: one core.
     one: bool,
     /// Comparisons in a row the other way won.
@@ -56,6 +71,7 @@ impl Default for Cores {
     fn default() -> Self {
         Cores {
             step: 0,
+            period: PERIOD,
             one: false,
             wins: 0,
             usual: 0.0,
@@ -67,8 +83,12 @@ impl Default for Cores {
 impl Cores {
     /// Whether the next step runs on one core.
     pub fn one_core_next(&self) -> bool {
-        let at = self.step % PERIOD;
-        self.one != (at >= PERIOD - PROBE)
+        self.one != (self.step >= self.period - PROBE)
+    }
+
+    /// The current period's length.
+    pub fn period(&self) -> u64 {
+        self.period
     }
 
     /// Whether steps usually run on one core now.
@@ -99,34 +119,41 @@ impl Cores {
         r
     }
 
-    /// Records the time of the step just taken.
-    pub fn record(&mut self, secs: f64) {
-        let at = self.step % PERIOD;
-        match at >= PERIOD - PROBE {
+    /// Records the time of the step just taken; true when it ended a
+    /// period, and so made a comparison.
+    pub fn record(&mut self, secs: f64) -> bool {
+        match self.step >= self.period - PROBE {
             true => self.other += secs,
             false => self.usual += secs,
         }
         self.step += 1;
-        if at == PERIOD - 1 {
-            let u = self.usual / (PERIOD - PROBE) as f64;
-            let o = self.other / PROBE as f64;
-            // Two cores lose by rare long stalls (the helper's core taken
-            // for a time slice mid-piece), which a probe of 16 steps often
-            // misses, while one core's pace is steady: so one probe that
-            // wins moves to one core, and it takes two in a row to move
-            // back.
-            self.wins = if o < u * (1.0 - MARGIN) {
-                self.wins + 1
-            } else {
-                0
-            };
-            if self.wins >= if self.one { 2 } else { 1 } {
-                self.one = !self.one;
-                self.wins = 0;
-            }
-            self.usual = 0.0;
-            self.other = 0.0;
+        if self.step < self.period {
+            return false;
         }
+        let u = self.usual / (self.period - PROBE) as f64;
+        let o = self.other / PROBE as f64;
+        // Two cores lose by rare long stalls (the helper's core taken
+        // for a time slice mid-piece), which a probe of 16 steps often
+        // misses, while one core's pace is steady: so one probe that
+        // wins moves to one core, and it takes two in a row to move
+        // back.
+        self.wins = if o < u * (1.0 - MARGIN) {
+            self.wins + 1
+        } else {
+            0
+        };
+        if self.wins >= if self.one { 2 } else { 1 } {
+            self.one = !self.one;
+            self.wins = 0;
+        }
+        self.period = match !self.one && o >= u * BACKOFF {
+            true => (2 * self.period).min(MAX_PERIOD),
+            false => PERIOD,
+        };
+        self.step = 0;
+        self.usual = 0.0;
+        self.other = 0.0;
+        true
     }
 }
 
@@ -139,27 +166,56 @@ mod tests {
     fn usual_after(c: &mut Cores, periods: u64, one: f64, two: f64) -> Vec<bool> {
         (0..periods)
             .map(|_| {
-                for _ in 0..PERIOD {
-                    let t = if c.one_core_next() { one } else { two };
-                    c.record(t);
-                }
+                while !c.record(if c.one_core_next() { one } else { two }) {}
                 c.usually_one()
             })
             .collect()
     }
 
+    /// One core far slower: the periods double up to `MAX_PERIOD`, each
+    /// still probing `PROBE` steps; a close comparison, or one core usual,
+    /// brings them back to `PERIOD`.
+    #[test]
+    fn probes_back_off_while_two_cores_clearly_win() {
+        let mut c = Cores::default();
+        let mut lengths = vec![];
+        for _ in 0..5 {
+            let (mut steps, mut ones) = (0, 0);
+            loop {
+                let one = c.one_core_next();
+                ones += u64::from(one);
+                steps += 1;
+                if c.record(if one { 1.9 } else { 1.0 }) {
+                    break;
+                }
+            }
+            assert_eq!(ones, PROBE);
+            lengths.push(steps);
+        }
+        let p = PERIOD;
+        assert_eq!(lengths, [p, 2 * p, 4 * p, MAX_PERIOD, MAX_PERIOD]);
+        assert_eq!(usual_after(&mut c, 1, 1.2, 1.0), [false]);
+        assert_eq!(c.period(), PERIOD, "a close comparison resets the period");
+        assert_eq!(usual_after(&mut c, 1, 1.9, 1.0), [false]);
+        assert_eq!(c.period(), 2 * PERIOD);
+        // The host turns slow: one core wins, and its periods stay short.
+        assert_eq!(usual_after(&mut c, 2, 1.0, 2.0), [true, true]);
+        assert_eq!(c.period(), PERIOD);
+    }
+
     #[test]
     fn keeps_two_cores_while_they_pay_and_changes_when_they_stop() {
         let mut c = Cores::default();
-        // Two cores 1.6x as fast: they stay, and only PROBE steps a period
+        // Two cores 1.4x as fast: they stay, and only PROBE steps a period
         // run on one.
         let ones = (0..PERIOD).filter(|&i| {
             let one = c.one_core_next();
-            c.record(if one { 1.6 } else { 1.0 });
+            c.record(if one { 1.4 } else { 1.0 });
             assert_eq!(one, i >= PERIOD - PROBE, "step {i}");
             one
         });
         assert_eq!(ones.count() as u64, PROBE);
+        assert_eq!(c.period(), PERIOD);
         assert!(!c.usually_one());
         // The host turns slow: one core wins at the first comparison, and
         // holds while it does.
