@@ -5,7 +5,7 @@
 
 use crate::linalg::simd::F32x4;
 use crate::nn::activation::Activation;
-use crate::nn::logit_loss::{bce_logits_sq, mse_sigmoid, Fused};
+use crate::nn::logit_loss::Fused;
 use crate::nn::net::Net;
 use ndarray::{Array2, ArrayView2, Zip};
 use serde::{Deserialize, Serialize};
@@ -45,13 +45,7 @@ pub fn reconstruct(
     match fused(dec, recon) {
         Some(f) => {
             let (z, g) = dec.forward_logits(code, None);
-            let (cost, sq_err) = match f {
-                Fused::Bce => bce_logits_sq(z, target, g),
-                Fused::MseSigmoid => {
-                    let cost = mse_sigmoid(z, target, g);
-                    (cost, cost as f64)
-                }
-            };
+            let (cost, sq_err) = f.whole(z, target, g);
             Recon {
                 cost,
                 sq_err,

@@ -2,6 +2,7 @@
 //! the model (encoder, decoder, classifier head) every experiment trains.
 pub mod activation;
 mod adam_step;
+mod bce_row;
 pub mod dense;
 pub mod logit_loss;
 pub mod loss;
