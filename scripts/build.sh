@@ -65,9 +65,11 @@ fi
 # The starter model that answers the drawing pad on arrival: trained here,
 # natively, from a fixed seed on the page's own MNIST file (a few seconds),
 # so the page can show a working model without training first.
+# It and the bars below are made by the whole engine, so any change to it
+# (src/, Cargo.lock) makes them again.
+engine_newer() { [ -n "$(find src Cargo.lock -newer "$1" -print -quit)" ]; }
 starter=www/data/starter.aelab
-if [ ! -f "$starter" ] || [ "$data" -nt "$starter" ] || [ src/experiment/starter.rs -nt "$starter" ] \
-  || [ src/experiment/table.rs -nt "$starter" ]; then
+if [ ! -f "$starter" ] || [ "$data" -nt "$starter" ] || engine_newer "$starter"; then
   say "starter model (experiment/starter.rs) → $starter"
   cargo run --release --quiet --bin aelab -- starter "$data" "$starter"
 fi
@@ -77,7 +79,7 @@ fi
 # PCA-10 + softmax regression, PCA-k MSE; about 20 s each).
 for set in mnist:"$data" fashion:"$fashion"; do
   id=${set%%:*}; src=${set#*:}; bars=www/data/bars-$id.json
-  if [ ! -f "$bars" ] || [ "$src" -nt "$bars" ] || [ -n "$(find src/baseline -newer "$bars")" ]; then
+  if [ ! -f "$bars" ] || [ "$src" -nt "$bars" ] || engine_newer "$bars"; then
     say "trivial bars ($id, browser protocol) → $bars"
     cargo run --release --quiet --bin aelab -- baselines --protocol browser --subset "$src" --json "$bars" >/dev/null
   fi

@@ -19,6 +19,28 @@ pub enum Protocol {
     Browser,
 }
 
+/// The report's budgets, which both protocols keep: the "1% of labels" rows
+/// see 480 labels (1% of its 48,000 training images) and an autoencoder sees
+/// 480,000 images (10 epochs over 48,000). The page's protocol reduces the
+/// distinct images to 8,000, so it takes 6% of them and 60 epochs.
+impl Protocol {
+    /// The fraction of the training part the "1%" rows label.
+    pub fn few_labels(self) -> f64 {
+        match self {
+            Protocol::Book => 0.01,
+            Protocol::Browser => 0.06,
+        }
+    }
+
+    /// Autoencode epochs for the report's 10 epochs' worth of samples.
+    pub fn ae_epochs(self) -> usize {
+        match self {
+            Protocol::Book => 10,
+            Protocol::Browser => 60,
+        }
+    }
+}
+
 /// A protocol applied to a source: the parts, and how many leading training
 /// rows carry labels for the supervised phase.
 #[derive(Clone, Debug)]

@@ -2,14 +2,9 @@
 // beside what this browser measured (mean ± sd when a Run all repeats over
 // seeds), and a copy-as-markdown button.
 
-const pct = (/** @type {number | null | undefined} */ v) => (v == null ? '–' : `${(v * 100).toFixed(1)}%`);
+import { meanSd } from '../stats.js';
 
-/** Mean and sample standard deviation. */
-export function meanSd(/** @type {number[]} */ v) {
-  const m = v.reduce((s, x) => s + x, 0) / v.length;
-  const sd = v.length > 1 ? Math.sqrt(v.reduce((s, x) => s + (x - m) ** 2, 0) / (v.length - 1)) : 0;
-  return [m, sd];
-}
+const pct = (/** @type {number | null | undefined} */ v) => (v == null ? '–' : `${(v * 100).toFixed(1)}%`);
 
 /** The row's figure over its runs: accuracy, or a hash model's bucket precision and mAP. */
 export function measured(/** @type {any[]} */ runs) {
@@ -102,7 +97,10 @@ export class ResultsView {
   toMarkdown() {
     const lines = ['| model | reference | trivial bar, same labels | this browser | preset | time |', '|---|---|---|---|---|---|'];
     for (const { tr } of this.rows.values()) lines.push(`| ${[...tr.cells].map((c) => c.textContent).join(' | ')} |`);
-    lines.push('', 'This browser: 10k MNIST subset, 8,000 train / 2,000 test, 1% = 80 labels. Reference: 48,000 / 9,000, 480 labels.');
+    lines.push(
+      '',
+      'This browser: 8,000 train / 2,000 test, 1% = 480 labels, 480,000 autoencoder samples (60 epochs). Reference: 48,000 / 9,000, 480 labels, 10 epochs.',
+    );
     return lines.join('\n');
   }
 
