@@ -30,6 +30,11 @@ pub const USAGE: &str = "usage:
               [--labels N,N,...] [--seeds N] [--jobs N] [--markdown FILE] [--svg FILE]
       test accuracy against the number of labels: MLP, AE pre-trained, each with and without
       label propagation (default labels: book 100..48000, browser 10..8000)
+  aelab run|ladder|curve ... --shard K/N --out FILE
+      only the K-th of N shards of the sweep's (row x seed) jobs (every N-th job from the K-th),
+      its figures written to FILE, for a job array over machines
+  aelab merge FILE... [--markdown FILE] [--json FILE] [--svg FILE]
+      join every shard of one sweep into the tables a single run prints
   aelab baselines [--data DIR] [--subset FILE] [--protocol book|browser] [--seed N]
                   [--seeds N] [--markdown FILE] [--json FILE]
       trivial bars on each row's split and labels: softmax regression and 1-NN on pixels,
@@ -53,9 +58,8 @@ pub fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("subset") => subset(&args[1..]),
         Some("subset-idx") => subset_idx(&args[1..]),
-        Some("run") => crate::run_cmd::run(&args[1..]),
-        Some("curve") => crate::curve_cmd::run(&args[1..]),
-        Some("ladder") => crate::ladder_cmd::run(&args[1..]),
+        Some(c @ ("run" | "curve" | "ladder")) => crate::sweep::execute(c, &args[1..]),
+        Some("merge") => crate::sweep::merge(&args[1..]),
         Some("baselines") => crate::baselines_cmd::baselines(&args[1..]),
         Some("bench") => crate::bench_cmd::bench(&args[1..]),
         Some("floor") => crate::floor_cmd::run(&args[1..]),

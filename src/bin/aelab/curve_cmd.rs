@@ -3,15 +3,18 @@
 //! propagation (best recipe otherwise), over seeds: a markdown table and an
 //! SVG plot.
 
-use crate::run_cmd::{load, parse, protocol_name, provenance, run_all, write_text, Job};
+use crate::run_cmd::{load, parse, protocol_name, provenance, write_text, Job, RunArgs};
+use crate::sweep::{Plan, Timing};
 use aelab::baseline::mean_sd;
 use aelab::data::Protocol;
 use aelab::experiment::curve::{config, CURVES};
+use aelab::Results;
 use std::fmt::Write as _;
 
 const COLOURS: [&str; 4] = ["#2f6fde", "#e6194b", "#3cb44b", "#f58231"];
 
-pub fn run(args: &[String]) -> Result<(), String> {
+/// The curve's sweep: every label count × curve × seed.
+pub fn plan(args: &[String]) -> Result<Plan, String> {
     let mut rest = args.to_vec();
     let mut svg_path = None;
     let mut labels: Option<Vec<usize>> = None;
@@ -60,9 +63,24 @@ pub fn run(args: &[String]) -> Result<(), String> {
             }
         }
     }
-    let t0 = std::time::Instant::now();
-    let results = run_all(&jobs, &source, r.jobs, r.quiet)?;
-    let wall = t0.elapsed().as_secs_f64();
+    Ok(Plan {
+        r,
+        source,
+        jobs,
+        report: Box::new(move |r, jobs, results, timing| {
+            report(r, &labels, svg_path.as_deref(), jobs, results, timing)
+        }),
+    })
+}
+
+fn report(
+    r: &RunArgs,
+    labels: &[usize],
+    svg_path: Option<&str>,
+    jobs: &[Job],
+    results: &[Results],
+    timing: &Timing,
+) -> Result<(), String> {
     // (labels, per model (mean, sd)).
     let curve: Vec<(usize, Vec<(f64, f64)>)> = labels
         .iter()
@@ -72,7 +90,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 .map(|curve| {
                     let acc: Vec<f64> = jobs
                         .iter()
-                        .zip(&results)
+                        .zip(results)
                         .filter(|(j, _)| j.row == n.to_string() && j.col == curve.name)
                         .filter_map(|(_, res)| res.test_accuracy)
                         .collect();
@@ -96,19 +114,19 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     println!("\n{md}");
     eprintln!(
-        "{} runs in {wall:.0} s ({} protocol)",
+        "{} runs, {timing} ({} protocol)",
         jobs.len(),
         protocol_name(r.protocol)
     );
     if let Some(path) = &r.markdown {
         let text = format!(
             "Test accuracy against the number of labels, by {} (mean ± sd). Best recipe; without propagation the supervised phase trains on the labelled images only, for as many steps as the all-labels recipe takes (at most 1,000 epochs).\n\n{md}",
-            provenance(&r)
+            provenance(r)
         );
         write_text(path, &text)?;
     }
     if let Some(path) = svg_path {
-        std::fs::write(&path, svg(&curve)).map_err(|e| format!("{path}: {e}"))?;
+        std::fs::write(path, svg(&curve)).map_err(|e| format!("{path}: {e}"))?;
     }
     Ok(())
 }

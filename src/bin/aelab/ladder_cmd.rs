@@ -3,12 +3,15 @@
 //! for semantic hashing (hash_2), every rung over seeds.
 
 use crate::markdown::table_md;
-use crate::run_cmd::{load, parse, provenance, run_all, write_text, Job};
+use crate::run_cmd::{load, parse, provenance, write_text, Job, RunArgs};
+use crate::sweep::{Plan, Timing};
 use aelab::experiment::ladder::ladder;
+use aelab::Results;
 
 const ROWS: [&str; 3] = ["mnist_mlp_1p", "mnist_auto_2", "mnist_hash_2"];
 
-pub fn run(args: &[String]) -> Result<(), String> {
+/// The ladder's sweep: every rung of the three rows × seeds.
+pub fn plan(args: &[String]) -> Result<Plan, String> {
     let r = parse(args, false)?;
     let source = load(&r)?;
     let mut jobs = Vec::new();
@@ -36,18 +39,30 @@ pub fn run(args: &[String]) -> Result<(), String> {
             }
         }
     }
-    let t0 = std::time::Instant::now();
-    let results = run_all(&jobs, &source, r.jobs, r.quiet)?;
-    let wall = t0.elapsed().as_secs_f64();
     let rows: Vec<(String, String)> = rungs.into_iter().map(|n| (n, String::new())).collect();
+    Ok(Plan {
+        r,
+        source,
+        jobs,
+        report: Box::new(move |r, jobs, results, timing| report(r, &rows, jobs, results, timing)),
+    })
+}
+
+fn report(
+    r: &RunArgs,
+    rows: &[(String, String)],
+    jobs: &[Job],
+    results: &[Results],
+    timing: &Timing,
+) -> Result<(), String> {
     let cols: Vec<String> = ROWS.iter().map(|s| s.to_string()).collect();
-    let table = table_md("rung (cumulative)", &rows, &cols, &jobs, &results);
+    let table = table_md("rung (cumulative)", rows, &cols, jobs, results);
     println!("\n{table}");
-    eprintln!("{} runs in {wall:.0} s", jobs.len());
+    eprintln!("{} runs, {timing}", jobs.len());
     if let Some(path) = &r.markdown {
         let text = format!(
-            "The ablation ladder by {} (mean ± sd): each rung adds one ingredient to the one above it, from the reference's recipe to `best`. mlp_1p has no autoencoder; auto_2 pre-trains one on every training image; hash_2 is the hash row. {} runs, {wall:.0} s.\n\n{table}",
-            provenance(&r),
+            "The ablation ladder by {} (mean ± sd): each rung adds one ingredient to the one above it, from the reference's recipe to `best`. mlp_1p has no autoencoder; auto_2 pre-trains one on every training image; hash_2 is the hash row. {} runs, {timing}.\n\n{table}",
+            provenance(r),
             jobs.len()
         );
         write_text(path, &text)?;

@@ -26,6 +26,8 @@ mod ladder_cmd;
 mod markdown;
 #[cfg(not(target_arch = "wasm32"))]
 mod run_cmd;
+#[cfg(not(target_arch = "wasm32"))]
+mod sweep;
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {

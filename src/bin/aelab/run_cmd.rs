@@ -6,6 +6,7 @@
 
 use super::cli::USAGE;
 use super::markdown::table_md;
+use super::sweep::{Plan, Timing};
 use aelab::data::{self, Digits, Protocol};
 use aelab::experiment::table::{self, Kind, Preset};
 use aelab::{Config, Results, Session};
@@ -189,6 +190,7 @@ pub fn protocol_name(p: Protocol) -> &'static str {
 }
 
 /// One run to do: the table cell it counts in (row, column) and its config.
+#[derive(Clone)]
 pub struct Job {
     pub row: String,
     pub col: String,
@@ -271,13 +273,20 @@ pub fn run_all(
         .collect()
 }
 
-pub fn run(args: &[String]) -> Result<(), String> {
+/// `aelab run`'s sweep: every row × preset × seed, then the table.
+pub fn plan(args: &[String]) -> Result<Plan, String> {
     let r = parse(args, true)?;
     let source = load(&r)?;
     let jobs = jobs(&r)?;
-    let t0 = std::time::Instant::now();
-    let results = run_all(&jobs, &source, r.jobs, r.quiet)?;
-    let wall = t0.elapsed().as_secs_f64();
+    Ok(Plan {
+        r,
+        source,
+        jobs,
+        report: Box::new(report),
+    })
+}
+
+fn report(r: &RunArgs, jobs: &[Job], results: &[Results], timing: &Timing) -> Result<(), String> {
     let rows: Vec<(String, String)> = r
         .models
         .iter()
@@ -290,30 +299,25 @@ pub fn run(args: &[String]) -> Result<(), String> {
         })
         .collect();
     let cols: Vec<String> = r.presets.iter().map(|p| p.name().to_string()).collect();
-    let table = table_md("model | reference", &rows, &cols, &jobs, &results);
+    let table = table_md("model | reference", &rows, &cols, jobs, results);
     println!("\n{table}");
-    eprintln!(
-        "{} runs on {} threads in {wall:.0} s",
-        jobs.len(),
-        r.jobs.min(jobs.len())
-    );
+    eprintln!("{} runs, {timing}", jobs.len());
     if let Some(path) = &r.markdown {
         let text = format!(
             "Measured by {} (mean ± sd over seeds). Accuracy on the test part; for hash models, \
              same-label precision inside the query's bucket, mAP over the full ranking of the \
              training part (1,000 test queries) and the number of buckets used. Reconstruction: \
              per-pixel MSE on the 0..1 scale of the autoencoder on the test part. {} runs, \
-             {wall:.0} s on {} threads.\n\n{table}",
-            provenance(&r),
+             {timing}.\n\n{table}",
+            provenance(r),
             jobs.len(),
-            r.jobs.min(jobs.len()),
         );
         write_text(path, &text)?;
     }
     if let Some(path) = &r.json {
         let rows: Vec<_> = jobs
             .iter()
-            .zip(&results)
+            .zip(results)
             .map(|(j, res)| {
                 serde_json::json!({
                     "model": j.row,
