@@ -2,8 +2,8 @@
 // arrival without a click; the dashboard shows pad, progress and
 // reconstructions on one 1280×800 screen; an empty view says what will
 // appear; the code map decodes what is clicked; traversal and blend draw;
-// a denoising model beats a plain one on noisy digits; the guided path runs
-// its five steps; axe-core finds no violation. Screenshots in e2e/artifacts/.
+// a denoising model beats a plain one on noisy digits; the guided path's
+// steps give their figures over three seeds; axe-core finds no violation. Screenshots in e2e/artifacts/.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -211,19 +211,54 @@ test('denoising: at a high noise level the denoising autoencoder rebuilds the cl
   await page.locator('#denoise-view').screenshot({ path: `${ARTIFACTS}denoise.png` });
 });
 
-test('the guided path runs its five steps one after another, each with its figure beside the report', async () => {
+/** Clicks a guided-path step's button and waits for its figure; its text and per-seed values. */
+async function pathStep(i, timeout = 300_000) {
   await page.locator('#path-view').scrollIntoViewIfNeeded();
-  await page.click('[data-testid="path-run-all"]');
-  await page.waitForFunction(() => document.querySelector('[data-testid="path-figure-5"]').dataset.done === 'true', null, {
-    timeout: 300_000,
+  await page.click(`[data-testid="path-run-${i}"]`);
+  const t0 = Date.now();
+  await page.waitForFunction((k) => document.querySelector(`[data-testid="path-figure-${k}"]`).dataset.done === 'true', i, {
+    timeout,
+    polling: 250,
   });
-  const figures = await page.$$eval('[data-testid^="path-figure-"]', (ps) => ps.map((p) => [p.dataset.done, p.textContent]));
-  for (const [done, text] of figures) {
-    assert.equal(done, 'true', text);
-    assert.match(text, /measured\b.*\d.* · report: /);
+  const [text, stats] = await page.$eval(`[data-testid="path-figure-${i}"]`, (p) => [p.textContent, JSON.parse(p.dataset.stats)]);
+  console.log(`# path step ${i} (${((Date.now() - t0) / 1000).toFixed(1)} s): ${text}`);
+  return { text, stats };
+}
+
+const mean = (v) => v.reduce((s, x) => s + x, 0) / v.length;
+
+test('the guided path: steps 1 and 3 over three seeds, mean ± sd beside the report, and pre-training above no pre-training', async () => {
+  const one = await pathStep(1);
+  assert.match(one.text, /^measured over 3 seeds \(mean ± sd\): all labels: \d+\.\d ± \d+\.\d% \(report 90\.5%\); 1% of labels: /);
+  assert.match(one.text, /all labels rather than 1%: [+−]\d+\.\d ± \d+\.\d points \(report \+22\.1\)/);
+  const three = await pathStep(3);
+  for (const model of ['mnist_mlp_1p', 'mnist_auto_1', 'mnist_auto_3']) {
+    const v = three.stats[model];
+    assert.equal(v.length, 3, `${model}: ${v}`);
+    assert.ok(
+      v.every((x) => x > 0 && x <= 1),
+      `${model}: ${v}`,
+    );
   }
-  console.log(`# path figures:\n${figures.map(([, t]) => `#   ${t}`).join('\n')}`);
-  // The ordinary controls show the last step's setup.
-  assert.equal(await page.inputValue('[data-testid="model-select"]'), 'mnist_hash_2');
+  // The chapter's lesson, in this browser: pre-trained above not, and a
+  // 1-unit code below both (the order, not a figure).
+  const [mlp, auto1, auto3] = ['mnist_mlp_1p', 'mnist_auto_1', 'mnist_auto_3'].map((m) => mean(three.stats[m]));
+  assert.ok(auto1 > mlp, `pre-trained ${auto1} vs not ${mlp}`);
+  assert.ok(auto3 < mlp, `1-unit code ${auto3} vs no pre-training ${mlp}`);
+  assert.match(three.text, /pre-training: [+−]\d+\.\d ± \d+\.\d points \(report \+6\.2\), /);
+  assert.match(three.text, /a 1-unit code instead of 10: −\d+\.\d ± \d+\.\d points \(report −55\.9\)/);
+  // The ordinary controls show the step's last setup.
+  assert.equal(await page.inputValue('[data-testid="model-select"]'), 'mnist_auto_3');
   await page.locator('#path-view').screenshot({ path: `${ARTIFACTS}guided-path.png` });
+});
+
+test('the guided path: the hashing step measures its bucket precision over three seeds', async () => {
+  const five = await pathStep(5);
+  const v = five.stats.mnist_hash_2;
+  assert.equal(v.length, 3);
+  assert.ok(
+    v.every((x) => x > 0.5),
+    `bucket precision ${v}`,
+  );
+  assert.match(five.text, /^measured over 3 seeds \(mean ± sd\): share of a query's bucket with the query's label: \d+\.\d ± \d+\.\d%/);
 });

@@ -21,6 +21,8 @@ cargo clippy --quiet --all-targets -- -D warnings
 cargo clippy --quiet --lib --target wasm32-unknown-unknown -- -D warnings
 relaxed() { RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" CARGO_TARGET_DIR=target/relaxed "$@"; }
 relaxed cargo clippy --quiet --lib --target wasm32-unknown-unknown -- -D warnings
+stage "JS unit tests (node --test)"
+node --test tests/js/
 stage "native tests"
 cargo test
 stage "engine in headless Chromium (wasm-bindgen-test)"
