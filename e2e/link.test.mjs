@@ -70,6 +70,10 @@ test('a link with a bad value is refused with a message and the defaults are kep
     ['#data=own', /own data files cannot travel/],
     ['#model=mnist_auto_2&colour=blue', /"colour", which is not a setting/],
     ['#model=mnist_auto_2&preset=fastest', /preset "fastest" does not exist/],
+    // Forty layers of 4,096 units: refused by the size budget before the
+    // engine allocates anything (they once exhausted its memory).
+    [`#model=mnist_mlp_all&head=${encodeURIComponent(Array(40).fill('4096 relu').join(', '))}`, /the budget is 1024 MiB/],
+    [`#model=mnist_mlp_all&head=${encodeURIComponent(Array(2002).fill('64 relu').join(', '))}`, /2002 layers; the budget is 64/],
   ]) {
     const lab = await openLab(hash);
     try {

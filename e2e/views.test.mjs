@@ -124,6 +124,21 @@ test('a model saved to a file loads back with identical predictions; a bad file 
   await page.waitForSelector('[data-testid="error"]:not([hidden])');
   assert.match(await page.textContent('[data-testid="error"]'), /broken\.aelab: model file: .*(truncated|offsets)/);
   assert.deepEqual(await probe(), before);
+  // A file whose config declares forty layers of 4,096 units (its tensors
+  // kept small): refused from its header by the size budget, nothing built.
+  const n = Number(bytes.readBigUInt64LE(0));
+  const header = JSON.parse(bytes.subarray(8, 8 + n).toString());
+  const config = JSON.parse(header.__metadata__.config);
+  config.encoder = Array.from({ length: 40 }, () => ({ width: 4096, act: 'relu' }));
+  header.__metadata__.config = JSON.stringify(config);
+  const text = Buffer.from(JSON.stringify(header));
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(text.length));
+  writeFileSync(`${ARTIFACTS}huge.aelab`, Buffer.concat([len, text, bytes.subarray(8 + n)]));
+  await page.setInputFiles('[data-testid="load-model"]', `${ARTIFACTS}huge.aelab`);
+  await page.waitForFunction(() => /huge\.aelab/.test(document.querySelector('[data-testid="error"]').textContent));
+  assert.match(await page.textContent('[data-testid="error"]'), /huge\.aelab: model file: .*the budget is 1024 MiB/);
+  assert.deepEqual(await probe(), before);
 });
 
 test('a refused setting is said next to its control and costs nothing: Save still downloads, the pad still predicts', async () => {

@@ -8,6 +8,7 @@
 
 use crate::bail;
 use crate::error::{Error, Result};
+use crate::experiment::budget;
 use crate::experiment::config::Config;
 use crate::nn::model::Model;
 use crate::nn::net::Net;
@@ -179,6 +180,11 @@ pub fn load_with(bytes: &[u8], json: &impl Json) -> Result<Model> {
                 "model file: its config does not fit this version ({e})"
             ))
         })?;
+    // The config passed the size budget; before a model is built, the file
+    // must hold its weights too, so a small file cannot make a large model.
+    if 4 * budget::Footprint::of(&config).parameters > data.len() as u64 {
+        bail!("model file: its config needs more weights than the file holds (truncated?)");
+    }
     let mut model = Model::new(&config).map_err(|e| Error::new(format!("model file: {e}")))?;
     if header.keys().any(|k| k.starts_with("ae_encoder.")) {
         model.ae_encoder = model.encoder.as_ref().map(Net::snapshot);
@@ -216,7 +222,8 @@ pub fn load_with(bytes: &[u8], json: &impl Json) -> Result<Model> {
     Ok(model)
 }
 
-fn read_tensor(header: &Header, data: &[u8], name: &str, shape: &[usize]) -> Result<Vec<f32>> {
+/// Where tensor `name` of `shape` lies in `data`, from the header alone.
+fn declared(header: &Header, data: &[u8], name: &str, shape: &[usize]) -> Result<(usize, usize)> {
     let t = header
         .get(name)
         .ok_or_else(|| Error::new(format!("model file: tensor {name} is missing")))?;
@@ -233,6 +240,11 @@ fn read_tensor(header: &Header, data: &[u8], name: &str, shape: &[usize]) -> Res
         [a, b] if a <= b && b <= data.len() as u64 && b - a == bytes => (a as usize, b as usize),
         _ => bail!("model file: tensor {name} has bad data offsets {offs:?} (file truncated?)"),
     };
+    Ok((a, b))
+}
+
+fn read_tensor(header: &Header, data: &[u8], name: &str, shape: &[usize]) -> Result<Vec<f32>> {
+    let (a, b) = declared(header, data, name, shape)?;
     Ok(data[a..b]
         .chunks_exact(4)
         .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")))

@@ -350,6 +350,6 @@ impl Config {
         if self.report_every == 0 {
             refuse!("report_every", "report_every must be at least 1 epoch");
         }
-        Ok(())
+        super::budget::check(self)
     }
 }

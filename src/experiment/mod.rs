@@ -1,5 +1,6 @@
 //! What a run is: its configuration (`config`) and the reference experiments
 //! as a table of configurations (`table`); the page's starter model (`starter`).
+pub mod budget;
 pub mod config;
 pub mod curve;
 pub mod floor;
