@@ -5,7 +5,8 @@
 // scripts/build.sh:   node bench/faithful.mjs [--seeds 3]
 import { openLab, runAll } from '../e2e/browser.mjs';
 
-const seeds = Number(process.argv[process.argv.indexOf('--seeds') + 1] || 3);
+const at = process.argv.indexOf('--seeds');
+const seeds = at > 0 ? Number(process.argv[at + 1]) : 3;
 const lab = await openLab('');
 try {
   const { page } = lab;
