@@ -74,6 +74,12 @@ test('a link with a bad value is refused with a message and the defaults are kep
     // engine allocates anything (they once exhausted its memory).
     [`#model=mnist_mlp_all&head=${encodeURIComponent(Array(40).fill('4096 relu').join(', '))}`, /the budget is 1024 MiB/],
     [`#model=mnist_mlp_all&head=${encodeURIComponent(Array(2002).fill('64 relu').join(', '))}`, /2002 layers; the budget is 64/],
+    // The text typed, not what a number input made of it; our words, not serde's.
+    ['#model=mnist_auto_2&lr=abc', /lr: "abc" is not a number/],
+    ['#model=mnist_auto_2&lr=0x10', /lr: "0x10" is not a number/],
+    ['#model=mnist_auto_2&lr=Infinity', /lr: "Infinity" is not a number/],
+    ['#model=mnist_auto_2&seed=99999999999', /seed: 99999999999 is out of range; expected a whole number from 0 to 4294967295/],
+    ['#model=mnist_auto_2&seed=1&seed=2', /it gives "seed" twice/],
   ]) {
     const lab = await openLab(hash);
     try {
@@ -88,5 +94,30 @@ test('a link with a bad value is refused with a message and the defaults are kep
     } finally {
       await lab.close();
     }
+  }
+});
+
+test("the header's view links keep the setup in the hash: a reload after one restores it", async () => {
+  const lab = await openLab('#data=mnist&model=mnist_auto_2&preset=faithful&seed=42');
+  try {
+    const { page } = lab;
+    await page.click('nav.jump a[href="#denoise-view"]');
+    // The view is scrolled to, and the hash still holds the setup.
+    await page.waitForFunction(() => document.activeElement?.id === 'denoise-view');
+    assert.match(await page.evaluate(() => location.hash), /model=mnist_auto_2&preset=faithful&seed=42/);
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    assert.equal(await page.$eval('[data-testid="link-note"]', (e) => e.dataset.state), 'restored');
+    assert.equal(await page.inputValue('[data-testid="model-select"]'), 'mnist_auto_2');
+    assert.equal(await page.inputValue('[data-testid="preset-select"]'), 'faithful');
+    assert.equal(await setting(page, 'seed'), '42');
+    // A bookmark of a bare view anchor opens that view with the defaults, refusing nothing.
+    await page.goto(`${lab.url}#hash-view`);
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    assert.equal(await page.$eval('[data-testid="link-note"]', (e) => e.dataset.state ?? ''), '');
+    assert.deepEqual(lab.errors, []);
+  } finally {
+    await lab.close();
   }
 });

@@ -286,7 +286,12 @@ async function boot() {
   );
 
   const path = new PathView(ctx, training, $('path-steps'));
-  const link = new LinkView(ctx, training, dataset, { copy: $('copy-link'), note: $('link-note'), field: $('link-field') });
+  const link = new LinkView(ctx, training, dataset, {
+    copy: $('copy-link'),
+    note: $('link-note'),
+    field: $('link-field'),
+    views: document.querySelector('nav.jump'),
+  });
   const curve = new CurveView(ctx, training, {
     button: $('curve-run'),
     labels: $('curve-labels'),

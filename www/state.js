@@ -2,7 +2,8 @@
 // setting live in the URL's hash (TensorFlow Playground's state.ts is the
 // model), rewritten as the person edits, so the address bar is always a link
 // that restores exactly this setup. A link is outside input: `parseLink`
-// refuses what it does not know, and the page then keeps its defaults.
+// refuses what it does not know, or a key given twice, and the page then
+// keeps its defaults.
 
 /** The keys a link may carry besides the settings form's own. */
 const SETUP_KEYS = ['data', 'model', 'preset'];
@@ -33,7 +34,12 @@ export function parseLink(hash, offered) {
   const refuse = (/** @type {string} */ msg) => {
     throw new Error(`This link's setup was refused: ${msg}; the defaults are kept.`);
   };
-  for (const k of p.keys()) if (!SETUP_KEYS.includes(k) && !offered.settings.includes(k)) refuse(`it names "${k}", which is not a setting`);
+  const seen = new Set();
+  for (const k of p.keys()) {
+    if (!SETUP_KEYS.includes(k) && !offered.settings.includes(k)) refuse(`it names "${k}", which is not a setting`);
+    if (seen.has(k)) refuse(`it gives "${k}" twice`);
+    seen.add(k);
+  }
   const data = p.get('data') ?? 'mnist';
   if (!offered.datasets.includes(data))
     refuse(

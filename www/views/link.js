@@ -10,7 +10,8 @@ export class LinkView {
    * @param {import('../context.js').Context} ctx
    * @param {any} training the experiment view (model, preset, settings)
    * @param {any} dataset the data picker
-   * @param {Record<string, any>} els copy (button), note, field (a read-only input with the link)
+   * @param {Record<string, any>} els copy (button), note, field (a read-only input with the link),
+   *   views (the header's nav of view links)
    */
   constructor(ctx, training, dataset, els) {
     this.ctx = ctx;
@@ -23,6 +24,18 @@ export class LinkView {
     t.settings.addEventListener('change', () => this.write());
     t.settings.addEventListener('click', () => setTimeout(() => this.write(), 0)); // "new seed"
     els.copy.addEventListener('click', () => this.copy());
+    // The header's view links scroll to their view and leave the hash,
+    // which holds the setup, as it is.
+    for (const a of els.views?.querySelectorAll('a[href^="#"]') ?? []) {
+      a.addEventListener('click', (/** @type {MouseEvent} */ e) => {
+        const view = document.getElementById(a.getAttribute('href').slice(1));
+        if (!view) return;
+        e.preventDefault();
+        view.scrollIntoView({ block: 'start' });
+        if (!view.hasAttribute('tabindex')) view.tabIndex = -1;
+        view.focus({ preventScroll: true });
+      });
+    }
   }
 
   /** The setup as the controls show it now. */
@@ -42,8 +55,11 @@ export class LinkView {
    * leaves every control at its default and says why.
    */
   async restore() {
-    if (location.hash.length < 2) {
+    const anchor = location.hash.length > 1 && !location.hash.includes('=') && document.getElementById(location.hash.slice(1));
+    if (location.hash.length < 2 || anchor) {
+      // No setup, or a view's anchor (a bookmark of one): the defaults.
       this.write();
+      if (anchor) anchor.scrollIntoView({ block: 'start' });
       return;
     }
     const t = this.training;

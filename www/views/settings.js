@@ -22,6 +22,11 @@ const FIELDS = [
   ['graph_weight', 'graph term weight', 'float'],
 ];
 
+/** A decimal number as a person types it: no hex, no Infinity, no NaN. */
+const NUMBER = /^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i;
+/** The engine's whole numbers are 32-bit. */
+const MAX_INT = 2 ** 32 - 1;
+
 /** An Error that names the setting at fault, as the engine's refusals do. */
 function fieldError(/** @type {string} */ field, /** @type {string} */ message) {
   return Object.assign(new Error(message), { field });
@@ -136,6 +141,9 @@ export class SettingsForm {
       if (kind === 'bool') {
         if (v !== 'true' && v !== 'false') throw fieldError(key, `${key}: "${v}" is not true or false`);
         input.checked = v === 'true';
+      } else if ((kind === 'int' || kind === 'float') && !NUMBER.test(v)) {
+        // A number input would drop the text and report "" instead.
+        throw fieldError(key, `${key}: "${v}" is not a number`);
       } else input.value = v;
     }
   }
@@ -165,6 +173,8 @@ export class SettingsForm {
         const v = Number(input.value);
         if (input.value.trim() === '' || Number.isNaN(v)) throw fieldError(key, `${key}: "${input.value}" is not a number`);
         if (kind === 'int' && (!Number.isInteger(v) || v < 0)) throw fieldError(key, `${key}: ${v} is not a whole number ≥ 0`);
+        if (kind === 'int' && v > MAX_INT)
+          throw fieldError(key, `${key}: ${v} is out of range; expected a whole number from 0 to ${MAX_INT}`);
         if (key === 'lr') c.optim.lr = v;
         else c[key] = v;
       }
