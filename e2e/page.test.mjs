@@ -112,6 +112,25 @@ test('an engine panic is shown readably, the engine restarts with the last model
   lab.errors.splice(lab.errors.indexOf(expected[0]), 1);
 });
 
+test('an engine abort with no panic (as running out of memory is) restarts the engine with the last model too', async () => {
+  const { page } = lab;
+  const accuracyBefore = await page.textContent('[data-testid="test-accuracy"]');
+  // Uncaught, as a trap in an event handler would be.
+  await page.evaluate(() => setTimeout(() => window.aelab.engine.abortForTesting()));
+  await page.waitForSelector('body[data-restarts="2"]', { timeout: 10_000 });
+  const alert = await page.textContent('[data-testid="error"]');
+  assert.match(alert, /restarted \(the engine aborted: unreachable/);
+  assert.match(alert, /last finished model is back/);
+  await page.waitForFunction((before) => document.querySelector('[data-testid="test-accuracy"]').textContent === before, accuracyBefore, {
+    timeout: 60_000,
+  });
+  // The new instance answers: the engine is usable, not "recursive use of an object".
+  assert.equal(await page.evaluate(() => window.aelab.lab.finished()), true);
+  const expected = lab.errors.filter((e) => /unreachable/.test(e));
+  assert.equal(expected.length, 1, lab.errors.join('\n'));
+  lab.errors.splice(lab.errors.indexOf(expected[0]), 1);
+});
+
 test('at phone width (390 px) nothing overflows sideways and every control is reachable', async () => {
   const { page } = lab;
   await page.setViewportSize({ width: 390, height: 844 });

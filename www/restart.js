@@ -2,7 +2,9 @@
 // The glue calls `aelabOnPanic`; this starts a fresh instance (the glue
 // under a new URL is a new module), swaps it into the shared context, and
 // brings back the last finished model, so a panic costs the run in
-// progress and nothing else.
+// progress and nothing else. An abort that no panic announces (running out
+// of memory, a trap) reaches `aelabOnAbort` from the training scheduler, or
+// the window as an uncaught WebAssembly.RuntimeError, and is handled alike.
 
 /**
  * Installs the page's panic handler.
@@ -41,8 +43,23 @@ export function restartOnPanic(ctx, { training, buildUrl, data, lastModel, onMem
     );
     document.body.dataset.restarts = String(instances);
   };
-  Object.assign(globalThis, {
-    aelabOnPanic: (/** @type {string} */ message) =>
-      setTimeout(() => restart(message).catch((e) => training.showError(`restarting the engine failed: ${e.message}`))),
-  });
+  // One restart at a time: a panic's own trap follows its hook.
+  let pending = false;
+  const begin = (/** @type {string} */ message) => {
+    if (pending) return;
+    pending = true;
+    setTimeout(() =>
+      restart(message)
+        .catch((e) => training.showError(`restarting the engine failed: ${e.message}`))
+        .finally(() => {
+          pending = false;
+        }),
+    );
+  };
+  const onAbort = (/** @type {unknown} */ e) => {
+    if (e instanceof WebAssembly.RuntimeError) begin(`the engine aborted: ${e.message}`);
+  };
+  Object.assign(globalThis, { aelabOnPanic: begin, aelabOnAbort: onAbort });
+  globalThis.addEventListener?.('error', (ev) => onAbort(ev.error));
+  globalThis.addEventListener?.('unhandledrejection', (ev) => onAbort(ev.reason));
 }

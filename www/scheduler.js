@@ -58,6 +58,8 @@ export class Runner {
       result = this.step(document.hidden ? this.hiddenBudgetMs : this.sliceBudgetMs);
     } catch (e) {
       result = { done: true, error: e?.message ?? String(e) };
+      // An engine that aborted is restarted (restart.js); the run is over.
+      /** @type {any} */ (globalThis).aelabOnAbort?.(e);
     }
     if (result.done) this.pause();
     this.onSlice(result);

@@ -36,6 +36,13 @@ pub fn crash_for_testing() {
     panic!("crashForTesting was called");
 }
 
+/// Traps without a panic, as running out of memory does, so the page's
+/// recovery from an abort that no panic hook announces can be tested.
+#[wasm_bindgen(js_name = abortForTesting)]
+pub fn abort_for_testing() {
+    core::arch::wasm32::unreachable()
+}
+
 /// Model files' JSON through the browser's own parser and printer, so the
 /// download carries no JSON library (see `modelfile::Json`).
 struct BrowserJson;
