@@ -149,7 +149,8 @@ fn model_files_are_checked_against_the_budget_and_their_shapes_before_a_model_is
     narrower.encoder[0].width = 63;
     let e = modelfile::load(&with_config(&file, &narrower)).unwrap_err();
     assert!(
-        e.message.contains("encoder.0.weight has shape [784, 64]; the config needs [784, 63]"),
+        e.message
+            .contains("encoder.0.weight has shape [784, 64]; the config needs [784, 63]"),
         "{e}"
     );
     let first = budget::layers(&c)[0];
