@@ -1,6 +1,7 @@
 // Data sets in the page: Fashion-MNIST built in, a person's own IDX files
-// (raw and .gz, real files) loaded, and damaged ones each refused with a
-// message next to the picker while the current data and model stay.
+// (raw and .gz, real files) loaded, and damaged or oversized ones each
+// refused with a message next to the picker while the current data and
+// model stay; a gzip bomb is refused without inflating it.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
@@ -22,6 +23,23 @@ after(async () => {
 });
 
 const count = () => page.evaluate(() => window.aelab.lab.count());
+
+/** IDX files of `n` blank 28×28 images and their labels (0..9 in turn). */
+function idxImages(n) {
+  const b = Buffer.alloc(16 + n * 784);
+  b.writeUInt32BE(0x803, 0);
+  b.writeUInt32BE(n, 4);
+  b.writeUInt32BE(28, 8);
+  b.writeUInt32BE(28, 12);
+  return b;
+}
+function idxLabels(n) {
+  const b = Buffer.alloc(8 + n);
+  b.writeUInt32BE(0x801, 0);
+  b.writeUInt32BE(n, 4);
+  for (let i = 0; i < n; i++) b[8 + i] = i % 10;
+  return b;
+}
 const gridSum = () =>
   page.$eval('[data-testid="digit-grid"]', (c) =>
     c
@@ -131,7 +149,10 @@ test('damaged IDX files are refused with a message; the current data and model s
     [[write('images', images), write('label-12', badLabel)], /label 12/],
     [[write('images', images), write('fewer-labels', fewer)], /10000 images/],
     [[write('truncated-images.gz', gzipSync(images).subarray(0, 5000)), write('labels', labels)], /gzip data is damaged or cut short/],
-    [[`${FASHION}/train-images-idx3-ubyte.gz`, `${FASHION}/train-labels-idx1-ubyte.gz`], /at most 20000/],
+    // 60,000 images inflate past what the page takes: refused before the engine sees them.
+    [[`${FASHION}/train-images-idx3-ubyte.gz`, `${FASHION}/train-labels-idx1-ubyte.gz`], /train-images-idx3-ubyte\.gz: too large/],
+    // One image past the most the page takes: the bound is exact.
+    [[write('20001-images', idxImages(20_001)), write('20001-labels', idxLabels(20_001))], /20001-images: too large/],
     [[write('images', images)], /two files/],
   ];
   const beforeCount = await count();
@@ -155,6 +176,37 @@ test('damaged IDX files are refused with a message; the current data and model s
   await page.selectOption('[data-testid="dataset-select"]', 'mnist');
   await page.waitForSelector('body[data-dataset="mnist"]');
   assert.equal(await count(), 10_000);
+});
+
+test('a gzip bomb (1 MB inflating to 1 GB) and a 100 MB raw file are refused as too large at once, the engine memory untouched', async () => {
+  const labels = `${IDX}t10k-labels-idx1-ubyte.gz`;
+  const bomb = `${IDX}bomb-images.gz`;
+  writeFileSync(bomb, gzipSync(Buffer.alloc(2 ** 30), { level: 9 }));
+  const raw = Buffer.alloc(100e6);
+  raw.set([0, 0, 8, 3], 0);
+  const huge = `${IDX}100mb-images`;
+  writeFileSync(huge, raw);
+  const before = await page.evaluate(() => ({ wasm: window.aelab.memory.buffer.byteLength, count: window.aelab.lab.count() }));
+  for (const [file, name] of [
+    [bomb, 'bomb-images.gz'],
+    [huge, '100mb-images'],
+  ]) {
+    await page.evaluate(() => {
+      document.querySelector('[data-testid="data-error"]').textContent = '';
+    });
+    const t0 = Date.now();
+    await page.setInputFiles('[data-testid="data-files"]', [file, labels]);
+    await page.waitForFunction(() => document.querySelector('[data-testid="data-error"]').textContent !== '', null, { timeout: 30_000 });
+    const seconds = (Date.now() - t0) / 1000;
+    const msg = await page.textContent('[data-testid="data-error"]');
+    const after = await page.evaluate(() => ({ wasm: window.aelab.memory.buffer.byteLength, count: window.aelab.lab.count() }));
+    console.log(
+      `# ${name}: refused in ${seconds.toFixed(1)} s: ${msg}; wasm memory ${before.wasm / 2 ** 20} → ${after.wasm / 2 ** 20} MiB`,
+    );
+    assert.match(msg, new RegExp(`${name.replace('.', '\\.')}: too large`));
+    assert.ok(seconds < 10, `${name} took ${seconds} s to refuse`);
+    assert.deepEqual(after, before, `${name}: the engine's memory and data are as they were`);
+  }
 });
 
 test('no console errors and no request off the page origin', () => {

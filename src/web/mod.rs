@@ -98,6 +98,13 @@ pub fn datasets() -> Res<JsValue> {
     to_js(&data::DATASETS)
 }
 
+/// The most images one's own files may hold: the page refuses a longer
+/// file, or a gzip that inflates past it, before the engine sees it.
+#[wasm_bindgen(js_name = maxOwnImages)]
+pub fn max_own_images() -> usize {
+    data::MAX_IMAGES
+}
+
 /// The label-efficiency curves: name, reference row, propagation.
 #[wasm_bindgen]
 pub fn curves() -> Res<JsValue> {

@@ -6,16 +6,49 @@
 /** The IDX magic: two zero bytes, 0x08 (unsigned bytes), then the number of dimensions. */
 const dims = (/** @type {Uint8Array} */ b) => (b.length >= 4 && b[0] === 0 && b[1] === 0 && b[2] === 8 ? b[3] : 0);
 
-/** A file's bytes, gunzipped by the browser when it is gzip (the engine carries no inflater). */
-export async function fileBytes(/** @type {File} */ file) {
+/**
+ * A file's bytes, gunzipped by the browser when it is gzip (the engine
+ * carries no inflater), read only up to `limit` bytes: a longer file, or a
+ * gzip that inflates past it, is refused as too large without reading (or
+ * inflating) the rest, so a gzip bomb costs a moment, not the tab's memory.
+ * @param {File} file
+ * @param {number} limit
+ */
+export async function fileBytes(file, limit) {
+  const tooLarge = new Error(
+    `${file.name}: too large: a file may hold at most ${(limit / 1e6).toFixed(1)} MB of images or labels, once unzipped`,
+  );
   const head = new Uint8Array(await file.slice(0, 2).arrayBuffer());
-  if (head[0] !== 0x1f || head[1] !== 0x8b) return new Uint8Array(await file.arrayBuffer());
-  const stream = file.stream().pipeThrough(new DecompressionStream('gzip'));
+  if (head[0] !== 0x1f || head[1] !== 0x8b) {
+    if (file.size > limit) throw tooLarge;
+    return new Uint8Array(await file.arrayBuffer());
+  }
+  const reader = file.stream().pipeThrough(new DecompressionStream('gzip')).getReader();
+  /** @type {Uint8Array[]} */
+  const chunks = [];
+  let total = 0;
   try {
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > limit) break;
+      chunks.push(value);
+    }
   } catch (e) {
     throw new Error(`${file.name}: the gzip data is damaged or cut short (${e.message})`);
   }
+  if (total > limit) {
+    await reader.cancel();
+    throw tooLarge;
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 export class DatasetView {
@@ -83,7 +116,9 @@ export class DatasetView {
     const names = files.map((f) => f.name).join(' + ');
     try {
       if (files.length !== 2) throw new Error(`pick two files, the images and the labels (IDX, raw or .gz); got ${files.length}`);
-      const parts = await Promise.all(files.map(fileBytes));
+      // An images file of the most images the page takes (IDX: a 16-byte header, 28×28 bytes each).
+      const limit = 16 + this.ctx.engine.maxOwnImages() * 784;
+      const parts = await Promise.all(files.map((f) => fileBytes(f, limit)));
       // Images have 3 dimensions, labels 1: the order files come in does not matter.
       const [images, labels] = dims(parts[0]) === 1 ? [parts[1], parts[0]] : parts;
       this.ctx.lab.loadIdx(images, labels);
