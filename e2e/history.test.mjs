@@ -1,4 +1,6 @@
-// The run history: runs are kept across a reload; two picked runs overlay
+// The run history: runs are kept across a reload, from their start and
+// however they end (interrupted by a reload, stopped when replaced); every
+// tab's list follows the others'; two picked runs overlay
 // their curves and show the settings that differ; a run reopens (its model
 // answers the pad), renames, deletes and exports; past the storage bound a
 // run is refused with a message and nothing kept is lost. Runs kept by the
@@ -19,8 +21,92 @@ async function trainQuick(page, lr) {
   await page.fill('[data-testid="setting-lr"]', String(lr));
   const before = await page.$$eval('[data-testid="run-row"]', (r) => r.length);
   await page.click('[data-testid="start"]');
-  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="run-row"]').length === n + 1, before, { timeout: 120_000 });
+  // Kept from its start, as running; then finished.
+  await page.waitForFunction(
+    (n) =>
+      document.querySelectorAll('[data-testid="run-row"]').length === n + 1 &&
+      document.querySelector('[data-testid="run-row"]').dataset.status === 'finished',
+    before,
+    { timeout: 120_000 },
+  );
 }
+
+/** Starts a long run and waits until the history shows it running. */
+async function startLong(page) {
+  await page.selectOption('[data-testid="model-select"]', 'mnist_auto_2');
+  await page.click('[data-testid="start"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid="run-row"]')?.dataset.status === 'running', null, {
+    timeout: 30_000,
+  });
+}
+
+const statuses = (page) => page.$$eval('[data-testid="run-row"]', (rows) => rows.map((r) => r.dataset.status));
+
+test('a run is kept however it ends: reloaded mid-run it is interrupted, replaced by Start it is stopped', async () => {
+  const lab = await openLab();
+  try {
+    const { page } = lab;
+    await page.waitForFunction(() => !document.querySelector('[data-testid="runs-table"]').textContent.includes('Reading'));
+    await startLong(page);
+    // A checkpoint of its curves lands within a few seconds.
+    const checkpointed = () =>
+      page.evaluate(async () => {
+        const [run] = await window.aelab.runs.history.all();
+        return run.points[0].length;
+      });
+    for (let t = 0; t < 100 && !(await checkpointed()); t++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(await checkpointed(), 'a checkpoint within 10 s');
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="run-row"]')?.dataset.status === 'interrupted');
+    const kept = await page.evaluate(() => window.aelab.runs.runs[0]);
+    assert.equal(kept.name, 'mnist_auto_2 (best)');
+    assert.ok(kept.points[0].length > 0, 'its curves up to the last checkpoint are kept');
+    // Start over a running run: the replaced run is kept, as stopped.
+    await startLong(page);
+    await page.selectOption('[data-testid="model-select"]', 'mnist_mlp_all');
+    await page.click('[data-testid="start"]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]').length === 3);
+    await page.waitForFunction(() => document.querySelector('[data-testid="run-row"]').dataset.status === 'finished', null, {
+      timeout: 60_000,
+    });
+    assert.deepEqual(await statuses(page), ['finished', 'stopped', 'interrupted']);
+    assert.deepEqual(lab.errors, []);
+  } finally {
+    await lab.close();
+  }
+});
+
+test("two tabs see each other's runs without a reload, and a live tab's run is not interrupted", async () => {
+  const lab = await openLab();
+  try {
+    const a = lab.page;
+    await a.waitForFunction(() => !document.querySelector('[data-testid="runs-table"]').textContent.includes('Reading'));
+    await startLong(a);
+    const b = await lab.context.newPage();
+    await b.goto(lab.url);
+    await b.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    // Tab b sees tab a's run as running (its tab is alive), then finished.
+    await b.waitForFunction(() => document.querySelector('[data-testid="run-row"]')?.dataset.status === 'running');
+    await b.waitForFunction(() => document.querySelector('[data-testid="run-row"]')?.dataset.status === 'finished', null, {
+      timeout: 120_000,
+    });
+    assert.deepEqual(await statuses(b), ['finished']);
+    await a.waitForFunction(() => document.querySelector('[data-testid="run-row"]')?.dataset.status === 'finished');
+    assert.deepEqual(await statuses(a), ['finished']);
+    // And an export from tab b holds it.
+    const download = b.waitForEvent('download');
+    await b.click('[data-testid="runs-json"]');
+    const exported = JSON.parse(readFileSync(await (await download).path(), 'utf8'));
+    assert.deepEqual(
+      exported.map((r) => [r.name, r.status]),
+      [['mnist_auto_2 (best)', 'finished']],
+    );
+    assert.deepEqual(lab.errors, []);
+  } finally {
+    await lab.close();
+  }
+});
 
 test('runs survive a reload, overlay, diff, reopen, rename, delete and export', async () => {
   const lab = await openLab();

@@ -1,8 +1,12 @@
-// The run history's store: every run (finished, stopped or failed) with its
-// config, data set, seed, curves, log, results and model file, in IndexedDB
-// so a reload keeps it. Bounded: at most MAX_RUNS runs and MAX_BYTES of model
-// files; past that, or when the browser refuses more, `add` throws an Error
-// that says what to do, and nothing already kept is touched.
+// The run history's store: every run (running, finished, stopped, failed or
+// interrupted) with its config, data set, seed, curves, log, results and
+// model file, in IndexedDB so a reload keeps it. Bounded: at most MAX_RUNS
+// runs and MAX_BYTES of model files; past that, or when the browser refuses
+// more, `add` throws an Error that says what to do, and nothing already kept
+// is touched. A run in progress is kept from its start (status "running",
+// checkpointed by `update`); one whose tab is gone (a reload, a crash, a
+// closed tab) reads as "interrupted". Every write is announced on a
+// BroadcastChannel, so every open tab's list follows.
 //
 // Two object stores: `runs` holds each run's record without its model (with
 // the model's size in `bytes`), `models` the model files under the run's id.
@@ -111,7 +115,115 @@ function everyRun(tx, each, done = () => {}) {
   };
 }
 
+/** This tab, for the runs it has in progress; held as a Web Lock while the tab lives. */
+const TAB = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+const lockName = (/** @type {string} */ tab) => `aelab-tab-${tab}`;
+globalThis.navigator?.locks?.request(lockName(TAB), () => new Promise(() => {}));
+
+/** Tabs alive now (their locks held); null where the browser has no Web Locks. */
+async function liveTabs() {
+  const locks = globalThis.navigator?.locks;
+  if (!locks) return null;
+  const { held = [] } = await locks.query();
+  return new Set(held.map((l) => l.name));
+}
+
 export class History {
+  constructor() {
+    /** Tells other tabs, and this one's listeners, that the runs changed. */
+    this.channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('aelab-history') : null;
+    /** @type {(() => void) | null} */
+    this.onChange = null;
+    if (this.channel) this.channel.onmessage = () => this.onChange?.();
+  }
+
+  changed() {
+    this.channel?.postMessage('changed');
+  }
+
+  /** A run record as kept while its run goes on: this tab's, "running". */
+  static running(/** @type {any} */ run) {
+    return { ...run, status: 'running', tab: TAB };
+  }
+
+  /**
+   * Marks runs left "running" by a tab that is gone as "interrupted"; where
+   * the browser cannot tell (no Web Locks), every other tab's.
+   */
+  async markInterrupted() {
+    const live = await liveTabs();
+    let marked = 0;
+    await transact('readwrite', [RUNS], (tx) => {
+      const req = tx.objectStore(RUNS).openCursor();
+      req.onsuccess = () => {
+        const c = req.result;
+        if (!c) return;
+        const r = c.value;
+        if (r.status === 'running' && r.tab !== TAB && !live?.has(lockName(r.tab))) {
+          c.update({ ...r, status: 'interrupted' });
+          marked += 1;
+        }
+        c.continue();
+      };
+      return () => undefined;
+    });
+    if (marked) this.changed();
+    return marked;
+  }
+
+  /**
+   * Rewrites run `id`'s record with `patch` (and its model, when given),
+   * bounded as `add` is; resolves to false when the run is no longer kept.
+   */
+  async update(/** @type {number} */ id, /** @type {any} */ patch) {
+    const { model, ...fields } = patch;
+    /** @type {Error | null} */
+    let full = null;
+    let found = false;
+    try {
+      await transact('readwrite', [RUNS, MODELS], (tx) => {
+        let bytes = 0;
+        everyRun(
+          tx,
+          (r) => {
+            if (r.id !== id) bytes += r.bytes ?? 0;
+          },
+          () => {
+            const runs = tx.objectStore(RUNS);
+            const req = runs.get(id);
+            req.onsuccess = () => {
+              if (!req.result) return;
+              found = true;
+              const record = { ...req.result, ...fields };
+              if (model) {
+                if (bytes + model.byteLength > MAX_BYTES) {
+                  full = new Error(
+                    `the history is full (${(bytes / 1e6).toFixed(1)} MB of models; the bound is ${MAX_BYTES / 1024 / 1024} MB): the run is kept without its model; delete runs to keep models`,
+                  );
+                } else {
+                  record.bytes = model.byteLength;
+                  tx.objectStore(MODELS).put(model, id);
+                }
+              }
+              runs.put(record);
+            };
+          },
+        );
+        return () => undefined;
+      });
+    } catch (e) {
+      const err = /** @type {Error} */ (e);
+      throw new Error(
+        err?.name === 'QuotaExceededError'
+          ? 'the browser refuses to store more (its storage quota is full): delete runs to keep new ones'
+          : `the run could not be kept: ${err?.message}`,
+      );
+    }
+    this.changed();
+    if (full) throw full;
+    return found;
+  }
+
   /**
    * Every run's record (no model; its size in `bytes`), oldest first.
    * @returns {Promise<any[]>}
@@ -135,7 +247,7 @@ export class History {
     /** @type {Error | null} */
     let full = null;
     try {
-      return await transact('readwrite', [RUNS, MODELS], (tx) => {
+      const id = await transact('readwrite', [RUNS, MODELS], (tx) => {
         let count = 0;
         let bytes = 0;
         /** @type {IDBValidKey | undefined} */
@@ -163,6 +275,8 @@ export class History {
         );
         return () => id;
       });
+      this.changed();
+      return id;
     } catch (e) {
       if (full) throw full;
       const err = /** @type {Error} */ (e);
@@ -191,8 +305,8 @@ export class History {
   }
 
   /** Renames a run: read and written in one transaction, the model untouched. */
-  rename(/** @type {number} */ id, /** @type {string} */ name) {
-    return transact('readwrite', [RUNS], (tx) => {
+  async rename(/** @type {number} */ id, /** @type {string} */ name) {
+    await transact('readwrite', [RUNS], (tx) => {
       const runs = tx.objectStore(RUNS);
       const req = runs.get(id);
       req.onsuccess = () => {
@@ -200,14 +314,16 @@ export class History {
       };
       return () => undefined;
     });
+    this.changed();
   }
 
   /** Deletes a run and its model together. */
-  remove(/** @type {number} */ id) {
-    return transact('readwrite', [RUNS, MODELS], (tx) => {
+  async remove(/** @type {number} */ id) {
+    await transact('readwrite', [RUNS, MODELS], (tx) => {
       tx.objectStore(RUNS).delete(id);
       tx.objectStore(MODELS).delete(id);
       return () => undefined;
     });
+    this.changed();
   }
 }

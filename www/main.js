@@ -153,9 +153,43 @@ async function boot() {
     { body: $('runs-body'), note: $('runs-note'), chart: $('runs-chart'), diff: $('runs-diff'), json: $('runs-json'), csv: $('runs-csv') },
     (/** @type {any} */ run) => reopen(run),
   );
-  /** Keeps a run of this page (trained here, not a loaded model) in the history. */
-  const keep = (/** @type {any} */ config, /** @type {string} */ preset, /** @type {string} */ status, /** @type {any} */ results) => {
+  /**
+   * The run of this page in progress that the history keeps (trained here,
+   * not a loaded model): its record's id (a promise; null if refused), and
+   * its name. Kept from its start, checkpointed while it runs, ended with
+   * its status, results and model; a run replaced before its end (Start,
+   * Load, Reopen) ends as stopped with its last checkpoint.
+   * @type {{ id: Promise<number | null> } | null}
+   */
+  let kept = null;
+  const keptFields = () => ({ points: structuredClone(training.points), log: $('log').textContent });
+  const keepStart = (/** @type {any} */ config, /** @type {string} */ preset) => {
+    if (kept) keepEnd('stopped', null, null, false);
     if (preset !== 'best' && preset !== 'faithful') return;
+    kept = {
+      id: runs.start({
+        name: `${config.name} (${preset})`,
+        data: (ctx.trainedOn ?? ctx.dataset).id,
+        seed: config.seed,
+        config,
+        results: null,
+        points: [[], [], []],
+        log: '',
+        at: Date.now(),
+      }),
+    };
+  };
+  const checkpoint = throttle(() => {
+    if (kept) runs.checkpoint(kept.id, keptFields());
+  }, 3000);
+  /** Ends the kept run; `current`: the lab and the views still hold it. */
+  const keepEnd = (/** @type {string} */ status, /** @type {any} */ results, /** @type {Uint8Array | null} */ model, current = true) => {
+    const k = kept;
+    kept = null;
+    if (!k) return;
+    runs.end(k.id, { status, ...(current ? { results, model, ...keptFields() } : {}) });
+  };
+  const keepFinal = (/** @type {string} */ status, /** @type {any} */ results) => {
     // A finished run's file is saved once, as the panic restart's copy.
     /** @type {Uint8Array | null} */
     let model = status === 'finished' ? lastModel : null;
@@ -164,18 +198,7 @@ async function boot() {
     } catch {
       /* a failed run may have no model to save */
     }
-    runs.add({
-      name: `${config.name} (${preset})`,
-      data: (ctx.trainedOn ?? ctx.dataset).id,
-      seed: config.seed,
-      config,
-      results,
-      status,
-      points: structuredClone(training.points),
-      log: $('log').textContent,
-      model,
-      at: Date.now(),
-    });
+    keepEnd(status, results, model);
   };
   /** Makes a kept run current: its data set, its model, its evaluation. */
   const reopen = async (/** @type {any} */ run) => {
@@ -227,6 +250,7 @@ async function boot() {
     },
     {
       onStart: (/** @type {any} */ config) => {
+        keepStart(config, training.preset);
         recon.clear();
         codemap.clear();
         hash.clear();
@@ -240,6 +264,7 @@ async function boot() {
       },
       onSlice: (/** @type {any} */ p) => {
         if (p.done) return;
+        checkpoint(false);
         refreshViews(false);
         // A drawing still waiting for its bucket is answered as soon as the
         // index exists (the starter's evaluation builds it first).
@@ -252,7 +277,7 @@ async function boot() {
           lastModel = null;
         }
         results.record(r, ctx.dataset.id === 'mnist' ? preset : `${preset} · ${ctx.dataset.name}`);
-        keep(config, preset, 'finished', r);
+        keepFinal('finished', r);
         const label = `${config.name} (${preset})`;
         answering.answered(config, r, label);
         denoise.setModel(label);
@@ -270,9 +295,8 @@ async function boot() {
         $('save-model').disabled = false;
       },
       onRunAll: () => results.clear(),
-      onFailed: (/** @type {any} */ p, /** @type {any} */ config, /** @type {string} */ preset) =>
-        keep(config, preset, 'failed', { error: p.error }),
-      onStopped: (/** @type {any} */ config, /** @type {string} */ preset) => keep(config, preset, 'stopped', null),
+      onFailed: (/** @type {any} */ p) => keepFinal('failed', { error: p.error }),
+      onStopped: () => keepFinal('stopped', null),
       onReset: () => {
         recon.clear();
         codemap.clear();

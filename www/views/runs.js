@@ -45,7 +45,47 @@ export class RunsView {
     els.csv.addEventListener('click', () => this.download('csv'));
     // Said at once, before the store answers (it is asynchronous).
     this.els.body.innerHTML = '<tr><td colspan="7" class="muted">Reading the run history…</td></tr>';
-    this.loaded = this.refresh();
+    // Another tab's change, or a run whose tab is gone, shows here too.
+    history.onChange = () => this.refresh();
+    this.loaded = history
+      .markInterrupted()
+      .catch(() => {})
+      .then(() => this.refresh());
+  }
+
+  /**
+   * Keeps a run from its start, as running; resolves to its id, or null if
+   * the history refused it (said).
+   * @returns {Promise<number | null>}
+   */
+  async start(/** @type {any} */ run) {
+    let id = null;
+    try {
+      id = await this.history.add(this.history.constructor.running(run));
+    } catch (e) {
+      this.say(`This run will not be kept: ${/** @type {Error} */ (e).message}.`, true);
+    }
+    await this.refresh();
+    return id;
+  }
+
+  /** A running run's curves and log so far; a failure is left for its end to say. */
+  async checkpoint(/** @type {Promise<number | null>} */ id, /** @type {any} */ fields) {
+    const key = await id;
+    if (key != null) await this.history.update(key, fields).catch(() => {});
+  }
+
+  /** A kept run's end: its status, and its results, curves, log and model when given. */
+  async end(/** @type {Promise<number | null>} */ id, /** @type {any} */ patch) {
+    const key = await id;
+    if (key == null) return;
+    try {
+      await this.history.update(key, patch);
+      this.say('');
+    } catch (e) {
+      this.say(`${/** @type {Error} */ (e).message}.`, true);
+    }
+    await this.refresh();
   }
 
   /** Keeps a run; a refusal (bound, quota) is said, and nothing kept is lost. */
@@ -84,6 +124,7 @@ export class RunsView {
       const tr = body.insertRow();
       tr.dataset.testid = 'run-row';
       tr.dataset.id = String(run.id);
+      tr.dataset.status = run.status ?? '';
       const pick = document.createElement('input');
       pick.type = 'checkbox';
       pick.checked = this.picked.has(run.id);
