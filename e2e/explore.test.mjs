@@ -255,14 +255,3 @@ test('the guided path: steps 1 and 3 over three seeds, mean ± sd beside the rep
   assert.equal(await page.inputValue('[data-testid="model-select"]'), 'mnist_auto_3');
   await page.locator('#path-view').screenshot({ path: `${ARTIFACTS}guided-path.png` });
 });
-
-test('the guided path: the hashing step measures its bucket precision over three seeds', async () => {
-  const five = await pathStep(5);
-  const v = five.stats.mnist_hash_2;
-  assert.equal(v.length, 3);
-  assert.ok(
-    v.every((x) => x > 0.5),
-    `bucket precision ${v}`,
-  );
-  assert.match(five.text, /^measured over 3 seeds \(mean ± sd\): share of a query's bucket with the query's label: \d+\.\d ± \d+\.\d%/);
-});

@@ -42,7 +42,7 @@ async function startLong(page) {
 
 const statuses = (page) => page.$$eval('[data-testid="run-row"]', (rows) => rows.map((r) => r.dataset.status));
 
-test('a run is kept however it ends: reloaded mid-run it is interrupted, replaced by Start it is stopped', async () => {
+test('a run is kept however it ends: reloaded mid-run it is interrupted; replaced by Start, Load or Reopen it is stopped', async () => {
   const lab = await openLab();
   try {
     const { page } = lab;
@@ -71,6 +71,18 @@ test('a run is kept however it ends: reloaded mid-run it is interrupted, replace
       timeout: 60_000,
     });
     assert.deepEqual(await statuses(page), ['finished', 'stopped', 'interrupted']);
+    // Load a model file over a running run: the replaced run is kept, stopped.
+    await startLong(page);
+    await page.setInputFiles('[data-testid="load-model"]', new URL('../www/data/starter.aelab', import.meta.url).pathname);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]')[0].dataset.status === 'stopped');
+    // Reopen a kept run over a running run: the same.
+    await startLong(page);
+    await page.locator('[data-testid="run-row"][data-status="finished"] [data-testid="run-open"]').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="answering"]').textContent.includes('reopened'), null, {
+      timeout: 30_000,
+    });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]')[0].dataset.status === 'stopped');
+    assert.deepEqual(await statuses(page), ['stopped', 'stopped', 'finished', 'stopped', 'interrupted']);
     assert.deepEqual(lab.errors, []);
   } finally {
     await lab.close();
@@ -94,14 +106,22 @@ test("two tabs see each other's runs without a reload, and a live tab's run is n
     assert.deepEqual(await statuses(b), ['finished']);
     await a.waitForFunction(() => document.querySelector('[data-testid="run-row"]')?.dataset.status === 'finished');
     assert.deepEqual(await statuses(a), ['finished']);
-    // And an export from tab b holds it.
-    const download = b.waitForEvent('download');
-    await b.click('[data-testid="runs-json"]');
-    const exported = JSON.parse(readFileSync(await (await download).path(), 'utf8'));
-    assert.deepEqual(
-      exported.map((r) => [r.name, r.status]),
-      [['mnist_auto_2 (best)', 'finished']],
-    );
+    // A run of tab b's shows in tab a's list too; an export from either holds both.
+    await trainQuick(b, 0.002);
+    await a.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]').length === 2);
+    for (const tab of [a, b]) {
+      assert.deepEqual(await statuses(tab), ['finished', 'finished']);
+      const download = tab.waitForEvent('download');
+      await tab.click('[data-testid="runs-json"]');
+      const exported = JSON.parse(readFileSync(await (await download).path(), 'utf8'));
+      assert.deepEqual(
+        exported.map((r) => [r.name, r.status]),
+        [
+          ['mnist_auto_2 (best)', 'finished'],
+          ['mnist_mlp_all (best)', 'finished'],
+        ],
+      );
+    }
     assert.deepEqual(lab.errors, []);
   } finally {
     await lab.close();

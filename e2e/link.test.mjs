@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ARTIFACTS, openBrowser, openLab } from './browser.mjs';
+import { ARTIFACTS, drawOn, ONE, openBrowser, openLab, shape } from './browser.mjs';
 
 const setting = (page, key) => page.inputValue(`[data-testid="setting-${key}"]`);
 
@@ -90,6 +90,13 @@ test('a link with a bad value is refused with a message and the defaults are kep
       assert.match(await note.textContent(), /the defaults are kept/);
       assert.equal(await page.inputValue('[data-testid="model-select"]'), 'mnist_mlp_all', `${hash}: the default model`);
       assert.equal(await page.inputValue('[data-testid="dataset-select"]'), 'mnist');
+      if (/budget/.test(String(why))) {
+        // The model already there still answers the pad.
+        await page.waitForFunction(() => document.querySelector('[data-testid="answering"]').dataset.model === 'starter', null, {
+          timeout: 30_000,
+        });
+        assert.equal(await drawOn(page, shape(ONE, 100, 40, 200)), '1');
+      }
       assert.deepEqual(lab.errors, []);
     } finally {
       await lab.close();
