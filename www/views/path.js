@@ -110,7 +110,8 @@ export const STEPS = [
 ];
 
 /**
- * What a step measured: each row's values over the seeds, in seed order.
+ * What a step measured, each row's values over the seeds in seed order:
+ * a line of figures beside the report's, then a line per lesson.
  * @param {Step} step
  * @param {Map<string, number[]>} values
  */
@@ -125,8 +126,8 @@ export function stepText(step, values) {
     const b = values.get(l.b) ?? [];
     return lessonText(l.what, a, b, l.reference);
   });
-  const head = `measured over ${SEEDS.length} seeds (mean ± sd): ${rows.join('; ')}`;
-  return [head, ...lessons.map((l) => `${l} (± one standard error)`)].join('. ');
+  const head = `measured over ${SEEDS.length} seeds (mean ± sd): ${rows.join('; ')} · ${step.reference}`;
+  return [head, ...lessons.map((l) => `Lesson — ${l} (± one standard error).`)].join('\n');
 }
 
 export class PathView {
@@ -199,7 +200,7 @@ export class PathView {
             fig.textContent = `${step.reference} · running ${finished + 1} of ${total}…`;
             return;
           }
-          fig.textContent = `${stepText(step, values)} · ${step.reference}`;
+          fig.textContent = stepText(step, values);
           fig.dataset.stats = JSON.stringify(Object.fromEntries(values));
           fig.dataset.done = 'true';
           document.getElementById(step.view)?.scrollIntoView({ block: 'nearest' });
