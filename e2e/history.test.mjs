@@ -83,6 +83,7 @@ test('a run is kept however it ends: reloaded mid-run it is interrupted; replace
     });
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]')[0].dataset.status === 'stopped');
     assert.deepEqual(await statuses(page), ['stopped', 'stopped', 'finished', 'stopped', 'interrupted']);
+    await page.locator('#history-view').screenshot({ path: `${ARTIFACTS}run-history-ends.png` });
     assert.deepEqual(lab.errors, []);
   } finally {
     await lab.close();
