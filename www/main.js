@@ -155,8 +155,8 @@ async function boot() {
   );
   /**
    * The run of this page in progress that the history keeps (trained here,
-   * not a loaded model): its record's id (a promise; null if refused), and
-   * its name. Kept from its start, checkpointed while it runs, ended with
+   * not a loaded model): its record's id (a promise; null if the history
+   * refused it). Kept from its start, checkpointed while it runs, ended with
    * its status, results and model; a run replaced before its end (Start,
    * Load, Reopen) ends as stopped with its last checkpoint.
    * @type {{ id: Promise<number | null> } | null}
