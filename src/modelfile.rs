@@ -223,6 +223,8 @@ pub fn load_with(bytes: &[u8], json: &impl Json) -> Result<Model> {
 }
 
 /// Where tensor `name` of `shape` lies in `data`, from the header alone.
+/// Apart from the copy in `read_tensor`: as one function it was inlined
+/// into the loop and made the engine's download larger.
 fn declared(header: &Header, data: &[u8], name: &str, shape: &[usize]) -> Result<(usize, usize)> {
     let t = header
         .get(name)

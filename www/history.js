@@ -142,7 +142,7 @@ export class History {
   }
 
   /** A run record as kept while its run goes on: this tab's, "running". */
-  static running(/** @type {any} */ run) {
+  running(/** @type {any} */ run) {
     return { ...run, status: 'running', tab: TAB };
   }
 

@@ -14,50 +14,22 @@ pub const MAX_LAYERS: usize = 64;
 /// At most this much memory for a run's network at its batch (see `Footprint`).
 pub const MAX_BYTES: u64 = 1 << 30;
 
-/// One dense layer of a config's nets: the net's name as model files use
-/// it, the layer's index in it, inputs × outputs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Layer {
-    pub net: &'static str,
-    pub index: usize,
-    pub n_in: usize,
-    pub n_out: usize,
-}
-
-/// Calls `f(net, index, n_in, n_out)` for every layer of a config's nets,
-/// without building them: the encoder from the pixels, the decoder and the
-/// head from the code (the head ending in the class logits).
-pub fn for_each_layer(c: &Config, mut f: impl FnMut(&'static str, usize, usize, usize)) {
+/// Calls `f(n_in, n_out)` for every layer of a config's nets, without
+/// building them: the encoder from the pixels, the decoder and the head from
+/// the code (the head ending in the class logits).
+fn for_each_layer(c: &Config, mut f: impl FnMut(usize, usize)) {
     let code = c.code_width();
-    let mut walk = |net, n_in, widths: &mut dyn Iterator<Item = usize>| {
-        widths.enumerate().fold(n_in, |n, (i, w)| {
-            f(net, i, n, w);
+    let mut walk = |n_in, widths: &mut dyn Iterator<Item = usize>| {
+        widths.fold(n_in, |n, w| {
+            f(n, w);
             w
         });
     };
-    walk("encoder", PIXELS, &mut c.encoder.iter().map(|l| l.width));
-    walk("decoder", code, &mut c.decoder.iter().map(|l| l.width));
+    walk(PIXELS, &mut c.encoder.iter().map(|l| l.width));
+    walk(code, &mut c.decoder.iter().map(|l| l.width));
     if let Some(h) = &c.head {
-        walk(
-            "head",
-            code,
-            &mut h.iter().map(|l| l.width).chain([CLASSES]),
-        );
+        walk(code, &mut h.iter().map(|l| l.width).chain([CLASSES]));
     }
-}
-
-/// Every layer of a config's nets (see `for_each_layer`).
-pub fn layers(c: &Config) -> Vec<Layer> {
-    let mut v = Vec::new();
-    for_each_layer(c, |net, index, n_in, n_out| {
-        v.push(Layer {
-            net,
-            index,
-            n_in,
-            n_out,
-        })
-    });
-    v
 }
 
 /// What a run of a config holds in memory for its network, in f32s.
@@ -73,7 +45,7 @@ impl Footprint {
     #[inline(never)] // one copy in the download, shared by the two checks
     pub fn of(c: &Config) -> Footprint {
         let (mut parameters, mut units) = (0u64, PIXELS as u64);
-        for_each_layer(c, |_, _, n_in, n_out| {
+        for_each_layer(c, |n_in, n_out| {
             parameters += (n_in as u64 + 1) * n_out as u64;
             units += n_out as u64;
         });

@@ -61,7 +61,7 @@ export class RunsView {
   async start(/** @type {any} */ run) {
     let id = null;
     try {
-      id = await this.history.add(this.history.constructor.running(run));
+      id = await this.history.add(this.history.running(run));
     } catch (e) {
       this.say(`This run will not be kept: ${/** @type {Error} */ (e).message}.`, true);
     }
