@@ -4,7 +4,6 @@
 
 use ndarray::{Array2, ArrayView1};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// Bit i of the key is set when code unit i is at least `thresholds[i]`
 /// (0.5 everywhere: the reference's round(sigmoid code)).
@@ -57,9 +56,70 @@ pub struct HashIndex {
     pub codes: Array2<f32>,
     pub labels: Vec<u8>,
     pub keys: Vec<u64>,
-    /// key → indices of the training images in that bucket, in index order.
-    /// (A BTreeMap: ordered, and the download needs no hash table besides.)
-    pub buckets: BTreeMap<u64, Vec<u32>>,
+    pub buckets: Buckets,
+}
+
+/// The images of each key, keys in ascending order and each bucket's images
+/// in index order, in three flat vectors (the download needs no map type).
+#[derive(Clone, Debug, Default)]
+pub struct Buckets {
+    keys: Vec<u64>,
+    /// Bucket b's images are `members[starts[b]..starts[b + 1]]`.
+    starts: Vec<usize>,
+    members: Vec<u32>,
+}
+
+impl Buckets {
+    /// Groups images 0.. by their keys.
+    fn new(keys_of: &[u64]) -> Buckets {
+        let mut keys = keys_of.to_vec();
+        keys.sort_unstable();
+        keys.dedup();
+        let bucket = |k: &u64| keys.binary_search(k).expect("a key of the index");
+        let mut starts = vec![0; keys.len() + 1];
+        for k in keys_of {
+            starts[bucket(k) + 1] += 1;
+        }
+        for b in 0..keys.len() {
+            starts[b + 1] += starts[b];
+        }
+        let mut next = starts.clone();
+        let mut members = vec![0; keys_of.len()];
+        for (i, k) in keys_of.iter().enumerate() {
+            let b = bucket(k);
+            members[next[b]] = i as u32;
+            next[b] += 1;
+        }
+        Buckets {
+            keys,
+            starts,
+            members,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// (key, its images), keys ascending.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, &[u32])> {
+        (0..self.len()).map(|b| {
+            (
+                self.keys[b],
+                &self.members[self.starts[b]..self.starts[b + 1]],
+            )
+        })
+    }
+
+    /// The images of `key`, if any has it.
+    pub fn get(&self, key: u64) -> Option<&[u32]> {
+        let b = self.keys.binary_search(&key).ok()?;
+        Some(&self.members[self.starts[b]..self.starts[b + 1]])
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -107,10 +167,7 @@ impl HashIndex {
             .into_iter()
             .map(|c| key(c, &thresholds))
             .collect();
-        let mut buckets: BTreeMap<u64, Vec<u32>> = BTreeMap::new();
-        for (i, &k) in keys.iter().enumerate() {
-            buckets.entry(k).or_default().push(i as u32);
-        }
+        let buckets = Buckets::new(&keys);
         HashIndex {
             bits,
             thresholds,
@@ -131,7 +188,7 @@ impl HashIndex {
         let q = self.key(code);
         // (Hamming ≤ 64: 7 bits, distance: 32, index: 25) in one u64.
         let mut ranked = Vec::new();
-        for (&k, members) in &self.buckets {
+        for (k, members) in self.buckets.iter() {
             let h = (k ^ q).count_ones();
             if h <= radius {
                 ranked.extend(members.iter().map(|&i| {
@@ -158,7 +215,7 @@ impl HashIndex {
 
     /// Buckets by size, largest first, then by key: (key, size).
     pub fn occupancy(&self) -> Vec<(u64, usize)> {
-        let sized: Vec<(u64, usize)> = self.buckets.iter().map(|(&k, m)| (k, m.len())).collect();
+        let sized: Vec<(u64, usize)> = self.buckets.iter().map(|(k, m)| (k, m.len())).collect();
         // Buckets come in key order; sort (size descending, position).
         let mut order: Vec<u64> = sized
             .iter()
@@ -177,7 +234,7 @@ impl HashIndex {
     pub fn score_query(&self, code: ArrayView1<f32>, label: u8, acc: &mut Accumulator) {
         let q = self.key(code);
         let n = self.keys.len();
-        if let Some(members) = self.buckets.get(&q) {
+        if let Some(members) = self.buckets.get(q) {
             let same = members
                 .iter()
                 .filter(|&&i| self.labels[i as usize] == label)
@@ -255,12 +312,18 @@ mod tests {
     fn every_image_in_exactly_one_bucket() {
         let idx = random_index(500, 6, 1);
         let mut seen = vec![0; 500];
-        for (k, m) in &idx.buckets {
+        for (k, m) in idx.buckets.iter() {
+            assert!(m.windows(2).all(|w| w[0] < w[1]), "index order");
             for &i in m {
                 seen[i as usize] += 1;
-                assert_eq!(idx.keys[i as usize], *k);
+                assert_eq!(idx.keys[i as usize], k);
             }
         }
+        assert!(idx
+            .buckets
+            .iter()
+            .zip(idx.buckets.iter().skip(1))
+            .all(|(a, b)| a.0 < b.0));
         assert!(seen.iter().all(|&c| c == 1));
         let occupancy = idx.occupancy();
         assert_eq!(occupancy.iter().map(|b| b.1).sum::<usize>(), 500);
