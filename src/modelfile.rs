@@ -14,7 +14,6 @@ use crate::nn::model::Model;
 use crate::nn::net::Net;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 pub const FORMAT: &str = "aelab-model";
 pub const VERSION: &str = "1";
@@ -65,7 +64,66 @@ struct Entry {
     data_offsets: Option<Vec<u64>>,
 }
 
-type Header = BTreeMap<String, Entry>;
+/// The header's entries in file order, as a JSON object (a list, not a
+/// map type: the download carries no tree code for a dozen names). A name
+/// that comes twice is refused.
+#[derive(Default)]
+struct Header(Vec<(String, Entry)>);
+
+impl Header {
+    fn get(&self, name: &str) -> Option<&Entry> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, e)| e)
+    }
+
+    fn insert(&mut self, name: String, entry: Entry) {
+        self.0.push((name, entry));
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| k.as_str())
+    }
+}
+
+impl Serialize for Header {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Header {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Header, D::Error> {
+        struct Entries;
+        impl<'de> serde::de::Visitor<'de> for Entries {
+            type Value = Header;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of header entries")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Header, A::Error> {
+                let mut h = Header::default();
+                while let Some((k, v)) = map.next_entry::<String, Entry>()? {
+                    if h.get(&k).is_some() {
+                        return Err(serde::de::Error::custom(format!("{k} comes twice")));
+                    }
+                    h.insert(k, v);
+                }
+                Ok(h)
+            }
+        }
+        d.deserialize_map(Entries)
+    }
+}
 const METADATA: &str = "__metadata__";
 
 fn nets_mut(m: &mut Model) -> [(&'static str, Option<&mut Net>); 4] {
@@ -88,7 +146,7 @@ pub fn load(bytes: &[u8]) -> Result<Model> {
 }
 
 pub fn save_with(model: &Model, json: &impl Json) -> Vec<u8> {
-    let mut header = Header::new();
+    let mut header = Header::default();
     header.insert(
         METADATA.into(),
         Entry {
@@ -318,6 +376,10 @@ mod tests {
                 .message;
             assert!(e.contains(want), "{e:?} should mention {want:?}");
         }
+        // A tensor named twice: which copy would count?
+        let twice = replace(&bytes, b"\"head.1.weight\"", b"\"head.0.weight\"");
+        let e = load(&twice).unwrap_err().message;
+        assert!(e.contains("head.0.weight comes twice"), "{e}");
         let other_version = replace(&bytes, b"\"version\":\"1\"", b"\"version\":\"9\"");
         let e = load(&other_version).unwrap_err().message;
         assert!(e.contains("version \"9\" is not supported"), "{e}");
