@@ -53,6 +53,11 @@ pub struct Config {
     /// the training images (see `propagate`); the supervised phase then
     /// trains on every training image with its propagated label.
     pub propagate: bool,
+    /// With `propagate`: the weight (0 to below 1) of a softmax regression,
+    /// fitted on the labelled images, in the propagated labels; the rest is
+    /// label spreading's (see `retrieval::vote`). 0: spreading alone. Without
+    /// `propagate` it has no labels to vote on and does nothing.
+    pub linear_vote: f32,
     /// Build the k-NN graph on the blurred images minus their mean
     /// (correlation instead of cosine). On Fashion-MNIST's garments, whose
     /// mean image is bright, it labels more of them right (book protocol,
@@ -104,6 +109,7 @@ impl Default for Config {
             label_fraction: 1.0,
             shift: 0,
             propagate: false,
+            linear_vote: 0.0,
             centre_graph: false,
             graph_weight: 0.0,
             balanced_bits: false,
@@ -347,6 +353,13 @@ impl Config {
                 "label propagation feeds a classifier; this model has none"
             );
         }
+        check_finite(
+            "linear_vote",
+            "linear_vote",
+            self.linear_vote as f64,
+            0.0,
+            0.99,
+        )?;
         if self.report_every == 0 {
             refuse!("report_every", "report_every must be at least 1 epoch");
         }

@@ -56,6 +56,7 @@ pub fn config(
     if !c.propagate {
         let plain = table::config_for("mnist_mlp_all", Preset::Best, protocol, kind)?;
         cfg.propagate = false;
+        cfg.linear_vote = 0.0;
         cfg.optim = plain.optim;
         cfg.sup_epochs = (plain.sup_epochs * n_train / labels.max(1)).clamp(1, 1000);
     }

@@ -42,13 +42,17 @@ pub const CLASSIFIER: &[Rung] = &[
         apply: |c, b| c.deskew = b.deskew,
     },
     Rung {
-        name: "+ label propagation (= best)",
+        name: "+ label propagation",
         apply: |c, b| {
             c.propagate = b.propagate;
             c.centre_graph = b.centre_graph;
             c.optim = b.optim;
             c.sup_epochs = b.sup_epochs;
         },
+    },
+    Rung {
+        name: "+ a softmax regression's vote in the labels (= best)",
+        apply: |c, b| c.linear_vote = b.linear_vote,
     },
 ];
 

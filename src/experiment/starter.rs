@@ -25,6 +25,7 @@ pub fn starter_config() -> Config {
     // 1%-label table; propagation has nothing to add then.
     c.label_fraction = 1.0;
     c.propagate = false;
+    c.linear_vote = 0.0;
     c.freeze_encoder = true;
     // A frozen 10-unit code needs a wider head than [10] to separate digits.
     c.head = Some(vec![LayerSpec {

@@ -150,6 +150,16 @@ pub fn psnr(mse: f64, peak: f64) -> f64 {
     10.0 * (peak * peak / mse.max(1e-12)).log10()
 }
 
+/// Each row of logits turned into class probabilities, in place.
+pub fn softmax_rows(x: &mut Array2<f32>) {
+    for mut row in x.rows_mut() {
+        let max = row.fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+        row.mapv_inplace(|v| (v - max).exp());
+        let s = row.sum();
+        row /= s;
+    }
+}
+
 pub fn argmax_rows(x: &Array2<f32>) -> Vec<u8> {
     x.rows()
         .into_iter()

@@ -79,12 +79,7 @@ impl Model {
     /// Class probabilities (softmax of the logits), from a code.
     pub fn classify_code(&self, code: ArrayView2<f32>) -> Option<Array2<f32>> {
         let mut p = self.head.as_ref()?.infer(code);
-        for mut row in p.rows_mut() {
-            let max = row.fold(f32::NEG_INFINITY, |m, &v| m.max(v));
-            row.mapv_inplace(|v| (v - max).exp());
-            let s = row.sum();
-            row /= s;
-        }
+        crate::nn::loss::softmax_rows(&mut p);
         Some(p)
     }
 

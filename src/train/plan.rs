@@ -8,9 +8,10 @@ use super::graph::graph_chunk;
 use super::index::index_units;
 use super::prepare::prepare_units;
 use super::progress::Phase;
+use super::spread::spread_units;
 use crate::data::Split;
 use crate::nn::model::Model;
-use crate::retrieval::propagate::{self, Graph};
+use crate::retrieval::propagate::Graph;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stage {
@@ -93,7 +94,7 @@ impl Plan {
             }
             if model.head.is_some() && c.sup_epochs > 0 {
                 if c.propagate {
-                    stages.push((Stage::Propagate, propagate::ITERATIONS));
+                    stages.push((Stage::Propagate, spread_units(c.linear_vote)));
                 }
                 let n_sup = supervised_images(model, split);
                 stages.push((

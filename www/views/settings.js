@@ -16,6 +16,7 @@ const FIELDS = [
   ['seed', 'seed', 'int'],
   ['deskew', 'deskew (digits)', 'bool'],
   ['propagate', 'propagate labels', 'bool'],
+  ['linear_vote', "softmax regression's vote in the propagated labels (0..0.99)", 'float'],
   ['centre_graph', 'k-NN graph on centred images', 'bool'],
   ['freeze_encoder', 'freeze encoder', 'bool'],
   ['balanced_bits', 'balanced hash bits', 'bool'],
