@@ -179,7 +179,9 @@ pub fn config_for(name: &str, preset: Preset, protocol: Protocol, kind: Kind) ->
             c.head = Some(vec![l(10, Relu)]);
         }
         "mnist_auto_1" | "mnist_auto_fix" => {
-            c.encoder = vec![l(10, Relu)];
+            // A linear code, as auto_2's: a ReLU code of ten units loses
+            // the units that die, and the head brings the nonlinearity.
+            c.encoder = vec![l(10, if faithful { Relu } else { Linear })];
             c.decoder = vec![l(784, out)];
             c.head = Some(vec![l(10, Relu)]);
             c.freeze_encoder = name == "mnist_auto_fix";
