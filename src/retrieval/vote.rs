@@ -5,7 +5,6 @@
 //! swallowing its neighbours), then their beliefs are averaged, weighted.
 
 use crate::data::CLASSES;
-use ndarray::Array2;
 
 /// Each row of `b` scaled by `by` (per class), then to sum to one.
 fn scale_rows(b: &mut [f32], by: &[f32; CLASSES]) {
@@ -20,10 +19,10 @@ fn scale_rows(b: &mut [f32], by: &[f32; CLASSES]) {
     }
 }
 
-/// `beliefs` (images × classes) balanced: each row scaled to sum to one,
-/// then each class to equal mass, then each row to one again.
-fn balanced(beliefs: &Array2<f32>) -> Vec<f32> {
-    let mut b = beliefs.as_slice().expect("rows in order").to_vec();
+/// `beliefs` (images × classes, by rows) balanced: each row scaled to sum
+/// to one, then each class to equal mass, then each row to one again.
+fn balanced(beliefs: &[f32]) -> Vec<f32> {
+    let mut b = beliefs.to_vec();
     scale_rows(&mut b, &[1.0; CLASSES]);
     let mut mass = [0f32; CLASSES];
     for row in b.chunks_exact(CLASSES) {
@@ -33,25 +32,31 @@ fn balanced(beliefs: &Array2<f32>) -> Vec<f32> {
     b
 }
 
-/// The class each row believes most in, `weight` of the belief from
-/// `linear` and the rest from `spread` (both images × classes, any
+/// The class each image believes most in, `weight` of the belief from
+/// `linear` and the rest from `spread` (both images × classes by rows, any
 /// non-negative scale).
-pub fn joined(spread: &Array2<f32>, linear: &Array2<f32>, weight: f32) -> Vec<u8> {
+pub fn joined(spread: &[f32], linear: &[f32], weight: f32) -> Vec<u8> {
     assert!(
-        spread.dim() == linear.dim() && spread.ncols() == CLASSES,
+        spread.len() == linear.len() && spread.len().is_multiple_of(CLASSES),
         "two opinions, a belief per class, of the same images"
     );
     let mut both = balanced(spread);
     for (s, l) in both.iter_mut().zip(balanced(linear)) {
         *s = (1.0 - weight) * *s + weight * l;
     }
-    let both = Array2::from_shape_vec(spread.dim(), both).expect("the same shape");
+    let rows = both.len() / CLASSES;
+    let both = ndarray::Array2::from_shape_vec((rows, CLASSES), both).expect("whole rows");
     crate::nn::loss::argmax_rows(&both)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ndarray::Array2;
+
+    fn sl(a: &Array2<f32>) -> &[f32] {
+        a.as_slice().unwrap()
+    }
 
     #[test]
     fn the_weight_chooses_between_opinions_and_balancing_favours_a_rare_belief() {
@@ -64,16 +69,16 @@ mod tests {
         };
         let spread = ten(&[[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]]);
         let linear = ten(&[[0.3, 0.7], [0.6, 0.4], [0.2, 0.8]]);
-        assert_eq!(joined(&spread, &linear, 0.0), vec![0, 1, 0]);
-        assert_eq!(joined(&spread, &linear, 1.0), vec![1, 0, 1]);
+        assert_eq!(joined(sl(&spread), sl(&linear), 0.0), vec![0, 1, 0]);
+        assert_eq!(joined(sl(&spread), sl(&linear), 1.0), vec![1, 0, 1]);
         // Spreading believes in class 0 everywhere; balanced, its weakest
         // belief in 0 (row 1) goes to class 1 on its own.
         let alone = ten(&[[0.9, 0.1], [0.55, 0.45], [0.8, 0.2]]);
-        assert_eq!(joined(&alone, &alone, 0.0), vec![0, 1, 0]);
+        assert_eq!(joined(sl(&alone), sl(&alone), 0.0), vec![0, 1, 0]);
         // Scale does not matter: raw scores and probabilities agree.
         assert_eq!(
-            joined(&(&spread * 7.0), &linear, 0.3),
-            joined(&spread, &linear, 0.3)
+            joined(sl(&(&spread * 7.0)), sl(&linear), 0.3),
+            joined(sl(&spread), sl(&linear), 0.3)
         );
     }
 }

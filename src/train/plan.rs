@@ -94,7 +94,7 @@ impl Plan {
             }
             if model.head.is_some() && c.sup_epochs > 0 {
                 if c.propagate {
-                    stages.push((Stage::Propagate, spread_units(c.linear_vote)));
+                    stages.push((Stage::Propagate, spread_units(c.linear_vote, n)));
                 }
                 let n_sup = supervised_images(model, split);
                 stages.push((

@@ -1,26 +1,30 @@
 //! The propagation stage: label spreading over the graph, one iteration a
 //! unit; then, if the config asks for a linear vote, a softmax regression
-//! fitted on the labelled images a few steps a unit, and a last unit that
-//! joins both opinions. Its output is the label of every training image,
-//! which the supervised phase then trains on.
+//! fitted on the labelled images a few steps a unit, its beliefs about the
+//! training images a chunk a unit, and both opinions joined. Its output is
+//! the label of every training image, which the supervised phase then
+//! trains on.
 
 use super::context::Context;
 use super::progress::secs;
-use crate::baseline::logreg::{self, Fitting};
+use crate::baseline::logreg::{self, Fitting, LogReg};
+use crate::data::CLASSES;
 use crate::error::Result;
 use crate::retrieval::propagate::{self, Graph, Spreading};
 use crate::retrieval::vote;
 use ndarray::s;
 use std::sync::Arc;
 
-/// Steps of the vote's softmax regression a unit: 1% of a page's frame
-/// budget each (a step is one 32 × 784 × 10 product and its gradient).
-const VOTE_STEPS: usize = 100;
+/// Steps of the vote's softmax regression a unit, and training images it
+/// classifies a unit afterwards: each unit a few milliseconds in the page.
+const VOTE_STEPS: usize = 25;
+const VOTE_ROWS: usize = 1000;
 
-/// Units of the stage: the spreading's iterations, then the vote's.
-pub fn spread_units(linear_vote: f32) -> usize {
+/// Units of the stage for `n` training images: the spreading's iterations,
+/// then the vote's.
+pub fn spread_units(linear_vote: f32, n: usize) -> usize {
     let vote = if linear_vote > 0.0 {
-        logreg::STEPS.div_ceil(VOTE_STEPS) + 1
+        logreg::STEPS.div_ceil(VOTE_STEPS) + n.div_ceil(VOTE_ROWS)
     } else {
         0
     };
@@ -33,10 +37,12 @@ pub struct Spread {
     step: Step,
 }
 
-/// Spreading first; then, with a linear vote, the voter's fit.
+/// Spreading first; then, with a linear vote, the voter's fit and its
+/// beliefs, row by row.
 enum Step {
     Spreading,
-    Voting(Box<Fitting>),
+    Fitting(Box<Fitting>),
+    Classifying { linear: LogReg, beliefs: Vec<f32> },
 }
 
 impl Spread {
@@ -65,20 +71,34 @@ impl Spread {
                 if ctx.model.config.linear_vote > 0.0 {
                     let seed = ctx.model.config.seed as u64;
                     let fit = Fitting::new(labelled, ctx.x.train.ncols(), seed);
-                    self.step = Step::Voting(Box::new(fit));
+                    self.step = Step::Fitting(Box::new(fit));
                     return false;
                 }
                 ctx.sup_labels = s.labels(known, labelled);
             }
-            Step::Voting(fitting) => {
-                let x = ctx.x.train.view();
-                if !fitting.done() {
-                    fitting.advance(x.slice(s![..labelled, ..]), &known[..labelled], VOTE_STEPS);
+            Step::Fitting(fitting) => {
+                let x = ctx.x.train.slice(s![..labelled, ..]);
+                fitting.advance(x, &known[..labelled], VOTE_STEPS);
+                if fitting.done() {
+                    self.step = Step::Classifying {
+                        linear: fitting.fitted(),
+                        beliefs: Vec::new(),
+                    };
+                }
+                return false;
+            }
+            Step::Classifying { linear, beliefs } => {
+                let n = known.len();
+                let a = beliefs.len() / CLASSES;
+                let b = (a + VOTE_ROWS).min(n);
+                let p = linear.probabilities(ctx.x.train.slice(s![a..b, ..]));
+                beliefs.extend_from_slice(p.as_slice().expect("a new array"));
+                if b < n {
                     return false;
                 }
-                let linear = fitting.fitted();
+                let spread = s.scores.as_slice().expect("rows in order");
                 let weight = ctx.model.config.linear_vote;
-                let mut labels = vote::joined(&s.scores, &linear.probabilities(x), weight);
+                let mut labels = vote::joined(spread, beliefs, weight);
                 labels[..labelled].copy_from_slice(&known[..labelled]);
                 ctx.sup_labels = labels;
             }
@@ -89,12 +109,10 @@ impl Spread {
         let right = (labelled..n)
             .filter(|&i| ctx.sup_labels[i] == known[i])
             .count();
-        let w = ctx.model.config.linear_vote;
-        let vote = if w > 0.0 {
-            let percent = (w * 100.0).round() as u32;
-            format!(" and a softmax regression's vote ({percent}% of the belief)")
+        let vote = if ctx.model.config.linear_vote > 0.0 {
+            " and a softmax regression's vote"
         } else {
-            String::new()
+            ""
         };
         ctx.log.push(format!(
             "Propagated {labelled} labels to {n} training images over the graph{vote}; {:.3} of the propagated labels are right ({} secs)",
