@@ -32,7 +32,7 @@ pub struct Fitting {
     rng: Rng,
     order: Vec<usize>,
     at: usize,
-    pub step: usize,
+    step: usize,
     /// The batch's rows and labels.
     xb: Array2<f32>,
     yb: Vec<u8>,
